@@ -1,0 +1,168 @@
+"""Cleaning: main text out of HTML, page furniture and repeated blocks out of text.
+
+Also fills publication date and outlet from the text when the metadata lacks them.
+Pure functions: Article in, Article out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html as html_lib
+import re
+import unicodedata
+from dataclasses import replace
+from datetime import date
+from functools import lru_cache
+
+import trafilatura
+from trafilatura.settings import set_date_params
+
+from incidex.lexicons import read_lines
+from incidex.records import Article
+
+MIN_PROSE_WORDS = 8  # a shorter line of a broken page is navigation, not prose
+_SCRIPT = re.compile(r"<(script|style)\b.*?(?:</\1\s*>|$)", re.I | re.S)
+_TAG = re.compile(r"<[^>]*>")
+MIN_REPEAT_CHARS = 25  # shorter repeated lines ("Source: X") are kept: too short to be a block
+
+_MONTHS = {
+    m: i
+    for i, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for m in names
+}
+_MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_DATE_PATTERNS = (
+    re.compile(r"\b(?P<y>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?:[T ]\d|\b)"),
+    re.compile(r"\b(?P<d>[0-3]?\d)-(?P<m>[01]\d)-(?P<y>(?:19|20)\d\d)\b"),
+    re.compile(rf"\b(?P<mon>{_MONTH_RE})\.? (?P<d>[0-3]?\d)(?:st|nd|rd|th)?,? (?P<y>(?:19|20)\d\d)\b", re.I),
+    re.compile(rf"\b(?P<d>[0-3]?\d)(?:st|nd|rd|th)? (?P<mon>{_MONTH_RE})\.?,? (?P<y>(?:19|20)\d\d)\b", re.I),
+)
+_SOURCE_LINE = re.compile(r"^\s*\(?source\s*:\s*(?P<name>[^|()]{2,60}?)\s*\)?\s*(?:\|.*)?$", re.I)
+
+
+def clean_article(article: Article) -> Article:
+    """The article with clean text, and metadata completed from the page or text."""
+    if article.html is not None and not article.text:
+        article = _from_html(article)
+    text = clean_text(article.text)
+    return replace(
+        article,
+        text=text,
+        published=article.published or detect_published(text),
+        source=article.source or detect_source(text),
+    )
+
+
+def _from_html(article: Article) -> Article:
+    """Main text and metadata of an HTML page, through trafilatura."""
+    html = article.html or ""
+    doc = trafilatura.bare_extraction(
+        html,
+        include_comments=False,
+        include_tables=False,
+        with_metadata=True,
+        favor_recall=True,
+        # no extensive search: it reads "© 2022" as 2022-01-01; detect_published covers text dates
+        date_extraction_params=set_date_params(extensive=False),
+    )
+    if doc is None or not (doc.text or "").strip():
+        return replace(article, text=_fallback_text(html))
+    published = article.published or (doc.date[:10] if doc.date else None)
+    return replace(
+        article,
+        text=doc.text or "",
+        title=article.title or doc.title,
+        source=article.source or doc.sitename,
+        published=published,
+    )
+
+
+def _fallback_text(html: str) -> str:
+    """Prose of a page trafilatura gives up on: badly broken markup, tags stripped by rule."""
+    text = _SCRIPT.sub(" ", html)
+    text = _TAG.sub("\n", text)
+    lines = (" ".join(html_lib.unescape(line).split()) for line in text.split("\n"))
+    return "\n".join(
+        line for line in lines if len(line.split()) >= MIN_PROSE_WORDS or detect_published(line)
+    )
+
+
+def clean_text(text: str) -> str:
+    """Text without furniture lines and repeated blocks, paragraphs kept apart."""
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    seen: set[str] = set()
+    kept: list[str] = []
+    for line in text.split("\n"):
+        stripped = " ".join(line.split())
+        if not stripped:
+            if kept and kept[-1]:
+                kept.append("")
+            continue
+        key = stripped.lower()
+        if is_boilerplate(stripped) or (len(key) >= MIN_REPEAT_CHARS and key in seen):
+            continue
+        seen.add(key)
+        kept.append(stripped)
+    return "\n".join(kept).strip()
+
+
+def is_boilerplate(line: str) -> bool:
+    """True for a line that is page furniture (cookie notice, share bar, comment policy...)."""
+    return _boilerplate_re().fullmatch(line.strip()) is not None
+
+
+@lru_cache(maxsize=1)
+def _boilerplate_re() -> re.Pattern[str]:
+    """All furniture patterns of the lexicon as one regex."""
+    return re.compile("|".join(f"(?:{p})" for p in read_lines("boilerplate.txt")), re.I)
+
+
+def detect_published(text: str) -> str | None:
+    """The first full date in the article's opening lines, as YYYY-MM-DD."""
+    head = text[:600]
+    found: list[tuple[int, str]] = []
+    for pattern in _DATE_PATTERNS:
+        for match in pattern.finditer(head):
+            value = _to_iso(match.groupdict())
+            if value:
+                found.append((match.start(), value))
+    return min(found)[1] if found else None
+
+
+def _to_iso(parts: dict[str, str | None]) -> str | None:
+    """ISO date from regex groups, None when it is not a real date."""
+    month = _MONTHS.get((parts.get("mon") or "").lower().rstrip(".")) or int(parts.get("m") or 0)
+    try:
+        return date(int(parts["y"] or 0), month, int(parts["d"] or 0)).isoformat()
+    except ValueError:
+        return None
+
+
+def detect_source(text: str) -> str | None:
+    """The outlet named in a 'Source: X' line, if the article has one."""
+    for line in text.split("\n"):
+        match = _SOURCE_LINE.match(line)
+        if match:
+            return match.group("name").strip()
+    return None
+
+
+def content_hash(text: str) -> str:
+    """A key for 'same article': SHA-256 of the cleaned text with white space folded."""
+    return hashlib.sha256(" ".join(text.split()).lower().encode("utf-8")).hexdigest()

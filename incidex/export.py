@@ -1,0 +1,109 @@
+"""Query results out: CSV, JSON, GeoJSON text, or a table for the terminal.
+
+Each function takes the row dicts of `Store.query_incidents` (any list of flat dicts
+works) and returns text or a rich Table; writing it anywhere is the caller's job.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from rich.table import Table
+
+Row = Mapping[str, Any]
+
+#: Joins the evidence sentences of one incident into one CSV cell.
+EVIDENCE_SEPARATOR = " | "
+
+#: Terminal table columns: (heading, row key, right-aligned).
+_TABLE_COLUMNS = (
+    ("date", "date", False),
+    ("country", "country", False),
+    ("admin1", "admin1", False),
+    ("location", "location", False),
+    ("type", "attack_type", False),
+    ("perpetrator", "perpetrator", False),
+    ("target", "target", False),
+    ("killed", "killed", True),
+    ("wounded", "wounded", True),
+)
+
+
+def _columns(rows: Sequence[Row]) -> list[str]:
+    """Every key of every row, in order of first appearance, so no field is dropped."""
+    seen: dict[str, None] = {}
+    for row in rows:
+        seen.update(dict.fromkeys(row))
+    return list(seen)
+
+
+def _cell(value: Any) -> Any:
+    """A CSV cell: empty for None, lists joined into one string."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return EVIDENCE_SEPARATOR.join(str(item) for item in value)
+    return value
+
+
+def to_csv(rows: Sequence[Row]) -> str:
+    """CSV with a header row; None becomes an empty cell, evidence one joined cell.
+
+    No rows gives an empty string (there is no header to infer).
+    """
+    columns = _columns(rows)
+    if not columns:
+        return ""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({key: _cell(row.get(key)) for key in columns})
+    return out.getvalue()
+
+
+def to_json(rows: Iterable[Row]) -> str:
+    """A JSON array of the rows, non-ASCII kept readable (place names in Arabic script)."""
+    return json.dumps([dict(row) for row in rows], ensure_ascii=False, indent=2)
+
+
+def _feature(row: Row) -> dict[str, Any]:
+    """One GeoJSON Point feature; GeoJSON puts longitude first."""
+    feature: dict[str, Any] = {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [row["lon"], row["lat"]]},
+        "properties": dict(row),
+    }
+    if row.get("id") is not None:
+        feature["id"] = row["id"]
+    return feature
+
+
+def to_geojson(rows: Iterable[Row]) -> str:
+    """A GeoJSON FeatureCollection of the rows with coordinates; rows without are left out."""
+    features = [
+        _feature(row) for row in rows if row.get("lat") is not None and row.get("lon") is not None
+    ]
+    collection = {"type": "FeatureCollection", "features": features}
+    return json.dumps(collection, ensure_ascii=False)
+
+
+def _text(value: Any) -> str:
+    """A table cell: a dash for missing values, so blanks are not mistaken for zero."""
+    return "–" if value is None else str(value)
+
+
+def to_table(rows: Iterable[Row], title: str | None = None) -> Table:
+    """A rich Table of the fields an analyst scans first; source falls back to doc id."""
+    table = Table(title=title)
+    for heading, _key, right in _TABLE_COLUMNS:
+        table.add_column(heading, justify="right" if right else "left")
+    table.add_column("source")
+    for row in rows:
+        cells = [_text(row.get(key)) for _heading, key, _right in _TABLE_COLUMNS]
+        table.add_row(*cells, _text(row.get("source") or row.get("doc")))
+    return table

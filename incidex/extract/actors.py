@@ -1,0 +1,65 @@
+"""Actors, targets and attribution: who did it, to whom, and who says so."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from incidex.extract import lexicon
+
+_CLAIMED = re.compile(
+    r"\bclaim(?:ed|s)? (?:responsibility|credit)\b|\bclaimed (?:the|both|two|an?|its) \w*\s*"
+    r"(?:attacks?|bombings?|blasts?|assaults?|operations?|killings?)\b|\bclaimed (?:by|it)\b",
+    re.I,
+)
+_NO_CLAIM = re.compile(
+    r"\bno (?:immediate )?(?:group|one|claim)\b|\bnot (?:immediately )?(?:been )?claimed\b|"
+    r"\bhas yet (?:to )?claim|\bno group has\b|\bwithout (?:a )?claim\b",
+    re.I,
+)
+_BLAME = re.compile(
+    r"\b(?:blamed|blames|blaming|attributed|suspected|believed to be|accused|suspect)\b", re.I
+)
+
+
+@dataclass(frozen=True)
+class ActorMention:
+    """An actor named in a sentence, with its canonical name and side."""
+
+    start: int
+    end: int
+    name: str
+    side: str  # militant | state | unknown
+
+
+def find_actors(text: str) -> list[ActorMention]:
+    """Actors named in a sentence, in order, overlapping aliases resolved to the longest."""
+    found: list[ActorMention] = []
+    for entry in lexicon.actors():
+        for match in entry.pattern.finditer(text):
+            found.append(ActorMention(match.start(), match.end(), entry.label, entry.extra))
+    found.sort(key=lambda m: (m.start, -(m.end - m.start)))
+    kept: list[ActorMention] = []
+    for mention in found:
+        if not kept or mention.start >= kept[-1].end:
+            kept.append(mention)
+    return kept
+
+
+def find_target_objects(text: str) -> list[tuple[int, str]]:
+    """Targets named as the thing attacked ("a police checkpoint"): offset and target."""
+    hits: list[tuple[int, str]] = []
+    for entry in lexicon.targets():
+        hits.extend((m.start(), entry.label) for m in entry.pattern.finditer(text))
+    return sorted(hits)
+
+
+def claim_status(text: str) -> str | None:
+    """'claimed', 'unclaimed' or 'blamed' when the sentence says so, else None."""
+    if _NO_CLAIM.search(text):
+        return "unclaimed"
+    if _CLAIMED.search(text):
+        return "claimed"
+    if _BLAME.search(text):
+        return "blamed"
+    return None

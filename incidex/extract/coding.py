@@ -1,0 +1,190 @@
+"""Coding an incident draft into codebook fields: place, date, type, actors, figures."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from incidex.extract.incidents import Draft, Facts
+from incidex.extract.places import BROAD_KINDS, PlaceHit
+from incidex.geocode import load_gazetteer
+from incidex.records import Incident, Place
+
+_ROLE_RANK = {"at": 0, "near": 3, "landmark": 4}
+_KIND_RANK = {"place": 0, "area": 1, "admin2": 2, "admin1": 5, "country": 6}
+_STATE_TYPES = {"armed_assault", "clash", "security_operation", "other"}
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the whole article says that an incident may inherit: date, country, province."""
+
+    date: str | None
+    precision: str
+    country: str | None
+    admin1: str | None
+
+
+def code_incident(draft: Draft, context: Context) -> Incident:
+    """The codebook record of one draft."""
+    facts = draft.facts
+    place = locate(draft, context)
+    date, precision = _date(draft, context)
+    attack_type, perpetrator, side = _type_and_actor(facts)
+    killed, wounded, kidnapped, perp_killed = _figures(facts, side)
+    target = "militants" if side == "state" else _target(facts)
+    return Incident(
+        date=date,
+        date_precision=precision,
+        country=place.country,
+        admin1=place.admin1,
+        location=place.location,
+        lat=place.lat,
+        lon=place.lon,
+        geo_precision=place.geo_precision,
+        attack_type=attack_type,
+        perpetrator=perpetrator,
+        attribution=_attribution(facts, perpetrator),
+        target=target,
+        killed=killed,
+        wounded=wounded,
+        kidnapped=kidnapped,
+        perpetrators_killed=perp_killed,
+        evidence=tuple(f.sentence.text for f in facts),
+    )
+
+
+def _date(draft: Draft, context: Context) -> tuple[str | None, str]:
+    """The act's own date, else the report's date, else the article's."""
+    when = draft.date
+    if when is None or when.precision == "same":
+        said = next((f.reporting_date for f in draft.facts if f.reporting_date), None)
+        when = said if when is None else None
+    if when is not None and when.value:
+        return when.value, when.precision
+    return context.date, context.precision
+
+
+def locate(draft: Draft, context: Context) -> Place:
+    """Where the act happened, at the precision the text allows."""
+    candidates = list(draft.places) + [p for f in draft.facts for p in f.places if p.role == "landmark"]
+    if not candidates:
+        return _broad_place(None, context)
+    best = min(candidates, key=lambda p: (_ROLE_RANK[p.role] + _KIND_RANK.get(p.kind, 0), 0))
+    if best.kind in BROAD_KINDS:
+        return _broad_place(best, context)
+    entry = best.entry
+    if entry is None:
+        return _unknown_place(best, candidates, context)
+    precise = best.role == "at" and entry.kind in {"place", "area"}
+    return Place(
+        country=entry.country,
+        admin1=entry.admin1,
+        location=best.mention.text,
+        lat=entry.lat,
+        lon=entry.lon,
+        geo_precision="place" if precise else "admin2",
+    )
+
+
+def _broad_place(hit: PlaceHit | None, context: Context) -> Place:
+    """A province or country, from the mention or the article."""
+    gazetteer = load_gazetteer()
+    entry = hit.entry if hit else None
+    country = entry.country if entry else context.country
+    admin1 = entry.admin1 if entry else (context.admin1 if hit is None else None)
+    if admin1 and (centre := gazetteer.admin1_entry(country, admin1)):
+        return Place(country, admin1, None, centre.lat, centre.lon, "admin1")
+    centre = gazetteer.country_entry(country) if country else None
+    return Place(country, None, None, centre.lat if centre else None, centre.lon if centre else None, "country")
+
+
+def _unknown_place(best: PlaceHit, candidates: list[PlaceHit], context: Context) -> Place:
+    """A place the gazetteer lacks: its name, with the district or province the text gives."""
+    known = [c.entry for c in candidates if c.entry is not None]
+    district = next((e for e in known if e.kind in {"admin2", "place", "area"}), None)
+    province = next((e for e in known if e.kind == "admin1"), None)
+    name = best.mention.text
+    if district is not None:
+        return Place(district.country, district.admin1, name, district.lat, district.lon, "admin2")
+    broad = _broad_place(None if province is None else _as_hit(province, best), context)
+    return Place(broad.country, broad.admin1, name, broad.lat, broad.lon, broad.geo_precision)
+
+
+def _as_hit(entry: object, template: PlaceHit) -> PlaceHit:
+    """A hit standing for a known province, to reuse the broad-place lookup."""
+    mention = type(template.mention)(template.mention.start, template.mention.end, template.mention.text, (entry,), "admin1")
+    return PlaceHit(mention, "at")
+
+
+def _type_and_actor(facts: list[Facts]) -> tuple[str, str | None, str | None]:
+    """Attack type, perpetrator and the perpetrator's side."""
+    triggers = [t for f in facts for t in f.triggers]
+    attack_type = max(triggers, key=lambda t: t.priority).attack_type if triggers else "other"
+    militants = [a for f in facts for a in f.actors if a.side in {"militant", "unknown"}]
+    states = [a for f in facts for a in f.actors if a.side == "state"]
+    militant_dead = any(g.militant and g.kind == "killed" for f in facts for g in f.figures)
+    victim_dead = any(not g.militant for f in facts[:1] for g in f.figures)
+    is_operation = states and attack_type in _STATE_TYPES and (
+        attack_type == "security_operation" or (militant_dead and not victim_dead)
+    )
+    if is_operation and (militant_dead or any(t.attack_type == "security_operation" for t in triggers)):
+        return "security_operation", states[0].name, "state"
+    if attack_type == "security_operation":
+        attack_type = "armed_assault"
+    named = [a for a in militants if a.side == "militant"] or militants
+    return attack_type, named[0].name if named else None, "militant" if named else None
+
+
+def _figures(facts: list[Facts], side: str | None) -> tuple[int | None, ...]:
+    """killed, wounded, kidnapped and perpetrators killed, first report of each."""
+    totals: dict[tuple[str, bool], int] = {}
+    for fact in facts:
+        per_sentence: Counter[tuple[str, bool]] = Counter()
+        for figure in fact.figures:
+            victim_side = not figure.militant if side != "state" else figure.militant
+            key = (figure.kind, victim_side)
+            if key in totals and figure.additive:
+                totals[key] += figure.count
+            elif key not in totals:
+                per_sentence[key] += figure.count
+        for key, count in per_sentence.items():
+            totals.setdefault(key, count)
+    return (
+        totals.get(("killed", True)),
+        totals.get(("wounded", True)),
+        totals.get(("kidnapped", True)),
+        totals.get(("killed", False)),
+    )
+
+
+def _target(facts: list[Facts]) -> str:
+    """Who was hit: the victims counted, else the thing attacked."""
+    for fact in facts:
+        for figure in fact.figures:
+            if not figure.militant and figure.target:
+                return figure.target
+    for fact in facts:
+        for _, target in _objects(fact):
+            if target != "militants":
+                return target
+    return "unknown"
+
+
+def _objects(fact: Facts) -> list[tuple[int, str]]:
+    """Target words after the first trigger of a sentence."""
+    from incidex.extract.actors import find_target_objects
+    from incidex.extract.sentences import strip_dateline
+
+    start = fact.triggers[0].start if fact.triggers else 0
+    return find_target_objects(strip_dateline(fact.sentence.text)[start:])
+
+
+def _attribution(facts: list[Facts], perpetrator: str | None) -> str:
+    """claimed, attributed or unknown (codebook section 2)."""
+    if perpetrator is None:
+        return "unknown"
+    claims = [f.claim for f in facts if f.claim]
+    if "claimed" in claims:
+        return "claimed"
+    return "attributed"

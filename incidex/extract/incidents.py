@@ -1,0 +1,178 @@
+"""From sentence facts to incidents: group the sentences that report one act, then code it.
+
+One incident per place and day (codebook section 1): a sentence joins the incident it is
+compatible with, or starts a new one when it names another place or day, or says
+"in a separate attack".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from incidex.extract.actors import ActorMention, claim_status, find_actors, find_target_objects
+from incidex.extract.casualties import Figure, find_figures
+from incidex.extract.dates import DateMention, find_dates
+from incidex.extract.events import (
+    Trigger,
+    find_triggers,
+    is_generic,
+    is_separate,
+    is_statistic,
+    is_summary,
+)
+from incidex.extract.places import BROAD_KINDS, PlaceHit, find_places, places_compatible
+from incidex.extract.sentences import Sentence, strip_dateline
+
+
+@dataclass
+class Facts:
+    """What one sentence says: the raw material of incidents."""
+
+    sentence: Sentence
+    triggers: list[Trigger]
+    figures: list[Figure]
+    dates: list[DateMention]
+    places: list[PlaceHit]
+    actors: list[ActorMention]
+    claim: str | None
+    separate: bool
+    summary: bool
+    generic: bool
+    statistic: bool
+
+    @property
+    def is_event(self) -> bool:
+        """True when the sentence reports an act (a trigger or a casualty figure)."""
+        if self.statistic or (self.generic and not self.figures):
+            return False
+        return bool(self.triggers or self.figures)
+
+    @property
+    def event_date(self) -> DateMention | None:
+        """The date the act happened on, if the sentence gives one."""
+        own = [d for d in self.dates if not d.reporting]
+        return own[0] if own else None
+
+    @property
+    def reporting_date(self) -> DateMention | None:
+        """The date of the report ("said on Friday"), a fallback for the act's date."""
+        said = [d for d in self.dates if d.reporting and d.value]
+        return said[0] if said else None
+
+    @property
+    def strong_places(self) -> list[PlaceHit]:
+        """Places named as where it happened (not landmarks), most specific first."""
+        return [p for p in self.places if p.role != "landmark"]
+
+    @property
+    def anchored(self) -> bool:
+        """True when the sentence can start an incident of its own."""
+        return bool(self.figures or self.strong_places or self.event_date)
+
+
+def sentence_facts(sentence: Sentence, published: date | None) -> Facts:
+    """Analyse one sentence."""
+    text = strip_dateline(sentence.text)
+    return Facts(
+        sentence=sentence,
+        triggers=find_triggers(text),
+        figures=find_figures(text),
+        dates=find_dates(text, published),
+        places=find_places(text),
+        actors=find_actors(text),
+        claim=claim_status(text),
+        separate=is_separate(text),
+        summary=is_summary(text),
+        generic=is_generic(text),
+        statistic=is_statistic(text),
+    )
+
+
+@dataclass
+class Draft:
+    """Sentences gathered for one incident."""
+
+    facts: list[Facts] = field(default_factory=list)
+    date: DateMention | None = None
+    places: list[PlaceHit] = field(default_factory=list)
+    summary_total: bool = False
+
+    def add(self, facts: Facts, places: list[PlaceHit] | None = None) -> None:
+        """Take a sentence, its date and its places."""
+        self.facts.append(facts)
+        if self.date is None and facts.event_date is not None:
+            self.date = facts.event_date
+        self.places.extend(facts.strong_places if places is None else places)
+
+
+def group_sentences(facts: list[Facts]) -> list[Draft]:
+    """Group event sentences into incident drafts, in reading order."""
+    drafts: list[Draft] = []
+    for item in facts:
+        if not item.is_event:
+            continue
+        if item.summary and not item.separate:
+            continue
+        place_groups = _place_groups(item.strong_places)
+        if len(place_groups) > 1 and not item.figures:
+            for group in place_groups:
+                _assign(drafts, item, group)
+            continue
+        _assign(drafts, item, item.strong_places)
+    return drafts
+
+
+def _assign(drafts: list[Draft], item: Facts, places: list[PlaceHit]) -> None:
+    """Put a sentence into the incident it belongs to, or start a new one."""
+    if not drafts or (item.separate and (item.anchored or item.triggers)):
+        if item.anchored or item.triggers:
+            _new_draft(drafts, item, places)
+        return
+    for draft in reversed(drafts):
+        if _compatible(draft, item, places):
+            draft.add(item, places)
+            return
+        if not item.anchored:
+            return
+    _new_draft(drafts, item, places)
+
+
+def _new_draft(drafts: list[Draft], item: Facts, places: list[PlaceHit]) -> None:
+    """Start an incident from a sentence."""
+    draft = Draft()
+    draft.add(item, places)
+    drafts.append(draft)
+
+
+def _compatible(draft: Draft, item: Facts, places: list[PlaceHit]) -> bool:
+    """True when a sentence can report the same act as a draft: same day and place."""
+    when = item.event_date
+    if when is not None and draft.date is not None and not _same_date(draft.date, when):
+        return False
+    if when is not None and draft.date is None and when.precision in {"month", "year"}:
+        return False
+    if not places or not draft.places:
+        return True
+    return any(places_compatible(a, b) for a in places for b in draft.places)
+
+
+def _same_date(a: DateMention, b: DateMention) -> bool:
+    """Dates of one act: equal, or one says 'the same day'."""
+    if "same" in (a.precision, b.precision):
+        return True
+    return a.precision == b.precision and a.value == b.value
+
+
+def _place_groups(places: list[PlaceHit]) -> list[list[PlaceHit]]:
+    """Places of one sentence split into groups that cannot be one place."""
+    groups: list[list[PlaceHit]] = []
+    for hit in [p for p in places if p.kind not in BROAD_KINDS]:
+        for group in groups:
+            if any(places_compatible(hit, other) for other in group):
+                group.append(hit)
+                break
+        else:
+            groups.append([hit])
+    broad = [p for p in places if p.kind in BROAD_KINDS]
+    return [group + broad for group in groups] or [broad]

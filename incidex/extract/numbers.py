@@ -1,0 +1,47 @@
+"""Numbers written as digits or words ("11", "1,470", "eleven", "fifty nine", "a dozen")."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from incidex.lexicons import read_table
+
+_DIGITS = re.compile(r"^\d{1,3}(?:,\d{3})+$|^\d+$")
+
+
+@lru_cache(maxsize=1)
+def number_words() -> dict[str, int]:
+    """Number words of the lexicon, lower case."""
+    return {word: int(value) for word, value in read_table("en/number_words.tsv")}
+
+
+def parse_number(words: list[str]) -> tuple[int, int] | None:
+    """The number at the start of a word list and how many words it spans, if any."""
+    if not words:
+        return None
+    first = words[0].lower().strip(",")
+    if _DIGITS.match(first):
+        return int(first.replace(",", "")), 1
+    table = number_words()
+    for span in (3, 2):
+        if len(words) < span:
+            continue
+        phrase = " ".join(w.lower() for w in words[:span])
+        if phrase in table:
+            return table[phrase], span
+    total, used = 0, 0
+    for word in words[:3]:
+        parts = word.lower().split("-")
+        if not all(part in table for part in parts) or not _compound_ok(parts, total, used):
+            break
+        total += sum(table[part] for part in parts)
+        used += 1
+    return (total, used) if used else None
+
+
+def _compound_ok(parts: list[str], total: int, used: int) -> bool:
+    """Only tens followed by units compound ("twenty-five", "fifty nine")."""
+    if used == 0:
+        return True
+    return total >= 20 and total % 10 == 0 and len(parts) == 1 and number_words()[parts[0]] < 10

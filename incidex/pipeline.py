@@ -1,0 +1,42 @@
+"""The one place that knows the stage order: article in, cleaned article and extraction out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from incidex.clean import clean_article, content_hash
+from incidex.extract import extract_article
+from incidex.ingest import InputError, read_inputs
+from incidex.records import Article, Extraction
+
+
+@dataclass(frozen=True)
+class Processed:
+    """An article after every stage: cleaned text, its content key and what it reports."""
+
+    article: Article
+    extraction: Extraction
+    content_hash: str
+
+
+def process(article: Article) -> Processed | InputError:
+    """Clean and extract one article; an article with no text left is an input error."""
+    cleaned = clean_article(article)
+    if not cleaned.text.strip():
+        return InputError(article.origin or article.id, "no article text found (only page furniture?)")
+    return Processed(cleaned, extract_article(cleaned), content_hash(cleaned.text))
+
+
+def run(inputs: Iterable[str]) -> Iterator[Processed | InputError]:
+    """Every article of the inputs through every stage, errors passed along in order."""
+    for item in read_inputs(inputs):
+        yield item if isinstance(item, InputError) else _safe_process(item)
+
+
+def _safe_process(article: Article) -> Processed | InputError:
+    """Process one article; a failure in one article never stops the batch."""
+    try:
+        return process(article)
+    except (ValueError, RecursionError, MemoryError) as error:
+        return InputError(article.origin or article.id, f"could not be processed: {error}")

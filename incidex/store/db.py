@@ -1,0 +1,287 @@
+"""The incident database: articles, their incidents and statistics in one SQLite file.
+
+Analysts query it with plain SQL (tables are described in `schema.sql`); the pipeline
+writes to it through `Store.add`, one transaction per article, so an interrupted run
+never leaves half an article behind and re-running it changes nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from importlib.resources import files
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import platformdirs
+
+from incidex.records import INCIDENT_FIELDS, Article, Extraction, Incident, Statistic
+from incidex.store.filters import IncidentFilter, where_clause
+
+#: Version written to `meta.schema_version`; a database with another one is refused.
+SCHEMA_VERSION = "1"
+#: Environment variable naming the database file, overriding the per-user default.
+DB_ENV_VAR = "INCIDEX_DB"
+
+_BUSY_TIMEOUT = 30.0  # seconds to wait for another process's write lock
+_EVIDENCE_BATCH = 500  # incident ids per evidence query, far below SQLite's variable limit
+
+#: Incident columns in codebook order; evidence lives in its own table.
+_INCIDENT_COLUMNS = (*(f for f in INCIDENT_FIELDS if f != "evidence"), "event")
+_ROW_SELECT = ", ".join(
+    ["i.id", "a.doc", "a.source", "a.url", "a.title", "a.published"]
+    + [f"i.{column}" for column in _INCIDENT_COLUMNS]
+)
+_INSERT_INCIDENT = "INSERT INTO incidents ({}) VALUES ({})".format(
+    ", ".join(("article_id", "seq", *_INCIDENT_COLUMNS)),
+    ", ".join("?" * (len(_INCIDENT_COLUMNS) + 2)),
+)
+
+
+class StoreError(Exception):
+    """A database that cannot be opened, or an article that cannot be stored."""
+
+
+def default_db_path() -> Path:
+    """Where the database lives unless told otherwise: $INCIDEX_DB, else the user data dir."""
+    override = os.environ.get(DB_ENV_VAR)
+    if override:
+        return Path(override).expanduser()
+    return Path(platformdirs.user_data_dir("incidex")) / "incidex.db"
+
+
+def _schema_sql() -> str:
+    """The schema shipped as package data, so analysts and PostgreSQL read the same file."""
+    return files("incidex.store").joinpath("schema.sql").read_text(encoding="utf-8")
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    """Open `path` with foreign keys enforced and a WAL journal (readers never block writers).
+
+    `isolation_level=None` leaves transactions to us: `Store.add` issues BEGIN itself.
+    """
+    conn = sqlite3.connect(path, timeout=_BUSY_TIMEOUT, isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA journal_mode = WAL")
+    return conn
+
+
+def _ensure_schema(conn: sqlite3.Connection, path: Path) -> None:
+    """Create missing tables in one transaction; refuse a database of another version."""
+    conn.executescript(f"BEGIN IMMEDIATE;\n{_schema_sql()}\nCOMMIT;")
+    row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    if row is None or row["value"] != SCHEMA_VERSION:
+        found = None if row is None else row["value"]
+        raise StoreError(f"{path} has schema version {found}, this incidex needs {SCHEMA_VERSION}")
+
+
+def _now() -> str:
+    """Current UTC time as an ISO timestamp, for `articles.ingested_at`."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class Store:
+    """One incident database; open with `Store.open(path)`, use as a context manager."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self._conn = conn
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path | str) -> Store:
+        """Open the database at `path`, creating parent directories and schema if new."""
+        path = Path(path).expanduser()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = _connect(path)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"cannot open database {path}: {exc}") from exc
+        try:
+            _ensure_schema(conn, path)
+        except sqlite3.Error as exc:
+            conn.close()
+            raise StoreError(f"cannot open database {path}: {exc}") from exc
+        except StoreError:
+            conn.close()
+            raise
+        return cls(conn, path)
+
+    def close(self) -> None:
+        """Close the connection; the store cannot be used afterwards."""
+        self._conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception (even KeyboardInterrupt).
+
+        IMMEDIATE takes the write lock up front, so the duplicate check and the inserts
+        that follow it cannot interleave with another writer.
+        """
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    def add(self, article: Article, extraction: Extraction, content_hash: str) -> bool:
+        """Store an article with its incidents and statistics, all or nothing.
+
+        Args:
+            article: the article as read (origin, metadata fallbacks).
+            extraction: what was extracted from it; its metadata wins over the article's.
+            content_hash: sha256 hex of the cleaned text, the article's identity.
+
+        Returns:
+            True when stored; False, changing nothing, when the hash is already stored.
+
+        Raises:
+            StoreError: a record breaks a constraint (e.g. an unknown date_precision) or
+                the database refused the write; nothing of the article is kept.
+        """
+        try:
+            with self._transaction():
+                if self._has_hash(content_hash):
+                    return False
+                article_id = self._insert_article(article, extraction, content_hash)
+                for seq, incident in enumerate(extraction.incidents):
+                    self._insert_incident(article_id, seq, incident)
+                for statistic in extraction.statistics:
+                    self._insert_statistic(article_id, statistic)
+        except sqlite3.Error as exc:
+            doc = extraction.doc or article.id
+            raise StoreError(f"cannot store article {doc!r}: {exc}") from exc
+        return True
+
+    def _has_hash(self, content_hash: str) -> bool:
+        """True when an article with this content hash is already stored."""
+        sql = "SELECT 1 FROM articles WHERE content_hash = ?"
+        return self._conn.execute(sql, (content_hash,)).fetchone() is not None
+
+    def _insert_article(self, article: Article, extraction: Extraction, content_hash: str) -> int:
+        """Insert the article row and return its id."""
+        cursor = self._conn.execute(
+            "INSERT INTO articles (doc, content_hash, url, title, source, published,"
+            " origin, text, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                extraction.doc or article.id,
+                content_hash,
+                extraction.url or article.url,
+                extraction.title or article.title,
+                extraction.source or article.source,
+                extraction.published or article.published,
+                article.origin or None,
+                extraction.text or article.text,
+                _now(),
+            ),
+        )
+        assert cursor.lastrowid is not None  # set by every INSERT
+        return cursor.lastrowid
+
+    def _insert_incident(self, article_id: int, seq: int, incident: Incident) -> None:
+        """Insert one incident and its evidence sentences."""
+        values = [getattr(incident, column) for column in _INCIDENT_COLUMNS]
+        cursor = self._conn.execute(_INSERT_INCIDENT, (article_id, seq, *values))
+        self._conn.executemany(
+            "INSERT INTO evidence (incident_id, seq, sentence) VALUES (?, ?, ?)",
+            [(cursor.lastrowid, n, sentence) for n, sentence in enumerate(incident.evidence)],
+        )
+
+    def _insert_statistic(self, article_id: int, statistic: Statistic) -> None:
+        """Insert one aggregate figure (codebook section 5)."""
+        self._conn.execute(
+            "INSERT INTO statistics (article_id, claim, count, what, where_, date_from,"
+            " date_to, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                article_id,
+                statistic.claim,
+                statistic.count,
+                statistic.what,
+                statistic.where,
+                statistic.from_,
+                statistic.to,
+                statistic.source,
+            ),
+        )
+
+    def query_incidents(self, filters: IncidentFilter | None = None) -> list[dict[str, Any]]:
+        """Incidents matching `filters`, oldest first (undated last), with article metadata.
+
+        Each row holds `id`, `doc`, `source`, `url`, `title`, `published`, every codebook
+        field, `event`, and `evidence` as a list of sentences.
+        """
+        flt = filters or IncidentFilter()
+        where, params = where_clause(flt)
+        sql = (
+            f"SELECT {_ROW_SELECT} FROM incidents i JOIN articles a ON a.id = i.article_id"
+            f" WHERE {where}"
+            " ORDER BY CASE WHEN i.date IS NULL THEN 1 ELSE 0 END, i.date, i.id"
+        )
+        if flt.limit is not None:
+            sql += " LIMIT ?"
+            params.append(flt.limit)
+        rows = [dict(row) for row in self._conn.execute(sql, params)]
+        self._attach_evidence(rows)
+        return rows
+
+    def _attach_evidence(self, rows: list[dict[str, Any]]) -> None:
+        """Set each row's `evidence` to its sentences in order, in batches of ids."""
+        by_id: dict[int, list[str]] = {row["id"]: [] for row in rows}
+        ids = list(by_id)
+        for start in range(0, len(ids), _EVIDENCE_BATCH):
+            batch = ids[start : start + _EVIDENCE_BATCH]
+            marks = ", ".join("?" * len(batch))
+            sql = (
+                "SELECT incident_id, sentence FROM evidence"
+                f" WHERE incident_id IN ({marks}) ORDER BY incident_id, seq"
+            )
+            for incident_id, sentence in self._conn.execute(sql, batch):
+                by_id[incident_id].append(sentence)
+        for row in rows:
+            row["evidence"] = by_id[row["id"]]
+
+    def stats(self) -> dict[str, Any]:
+        """Counts for a summary: articles, incidents, statistics, incidents per country.
+
+        `by_country` maps country code (None when unknown) to incidents, largest first;
+        `first_date` / `last_date` bound the incident dates (None when there are none).
+        """
+        counts = {
+            table: self._conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            for table in ("articles", "incidents", "statistics")
+        }
+        by_country = self._conn.execute(
+            "SELECT country, count(*) AS n FROM incidents GROUP BY country ORDER BY n DESC, country"
+        )
+        first, last = self._conn.execute("SELECT min(date), max(date) FROM incidents").fetchone()
+        return {
+            **counts,
+            "by_country": {row["country"]: row["n"] for row in by_country},
+            "first_date": first,
+            "last_date": last,
+        }
+
+    def get_article_by_hash(self, content_hash: str) -> dict[str, Any] | None:
+        """The stored article with this content hash (all columns), or None."""
+        row = self._conn.execute(
+            "SELECT * FROM articles WHERE content_hash = ?", (content_hash,)
+        ).fetchone()
+        return None if row is None else dict(row)

@@ -1,0 +1,93 @@
+"""Incident filters, turned into a parameterised SQL WHERE clause.
+
+Filter values only ever travel as bound parameters, never inside the SQL text, so a
+value such as `'; DROP TABLE incidents; --` is just a string that matches nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+#: Accepted forms of `since` / `until`: the codebook's three date forms.
+_ISO_PREFIX = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
+
+#: Padding that turns a partial date into the first / last day it covers. Only string
+#: order matters, so every month may end on the 31st.
+_START_PAD = "0000-01-01"
+_END_PAD = "9999-12-31"
+
+
+@dataclass(frozen=True)
+class IncidentFilter:
+    """What `Store.query_incidents` should return; None means no constraint.
+
+    `since` / `until` take 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD' and keep every incident
+    whose date range overlaps [since, until]: an incident dated '2021-09' (month
+    precision) is kept by `since='2021-09-10'`, since it may have happened then.
+    Incidents without a date are dropped when either bound is given.
+    `country`, `admin1`, `location` match whole values, ignoring case (ASCII letters
+    only under SQLite); `perpetrator` matches a case-insensitive substring;
+    `attack_type` matches exactly; `min_killed` keeps incidents with at least that
+    many reported killed; `limit` caps the number of rows.
+    """
+
+    country: str | None = None
+    admin1: str | None = None
+    location: str | None = None
+    since: str | None = None
+    until: str | None = None
+    attack_type: str | None = None
+    perpetrator: str | None = None
+    min_killed: int | None = None
+    limit: int | None = None
+
+    def __post_init__(self) -> None:
+        """Reject malformed bounds here, so the error names the option, not the SQL."""
+        for name in ("since", "until"):
+            value = getattr(self, name)
+            if value is not None and not _ISO_PREFIX.fullmatch(value):
+                raise ValueError(f"{name} must be YYYY, YYYY-MM or YYYY-MM-DD, got {value!r}")
+        if self.limit is not None and self.limit < 0:
+            raise ValueError(f"limit must be zero or more, got {self.limit}")
+
+
+def _escape_like(value: str) -> str:
+    """Escape LIKE wildcards so `%` and `_` in a filter value match themselves."""
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _pad(date: str, pad: str) -> str:
+    """Complete a partial date with `pad`: ('2021-09', END) -> '2021-09-31'."""
+    return date + pad[len(date) :]
+
+
+def where_clause(flt: IncidentFilter, alias: str = "i") -> tuple[str, list[object]]:
+    """SQL conditions (joined by AND, '1 = 1' when none) and their bound parameters.
+
+    Date bounds are cut to the length of each stored date before comparing, so a
+    stored '2021-09' is compared with '2021-09' of '2021-09-10': the overlap rule.
+    """
+    conds: list[str] = []
+    params: list[object] = []
+    for name in ("country", "admin1", "location"):
+        value = getattr(flt, name)
+        if value is not None:
+            conds.append(f"lower({alias}.{name}) = lower(?)")
+            params.append(value)
+    if flt.since is not None:
+        conds.append(f"{alias}.date >= substr(?, 1, length({alias}.date))")
+        params.append(_pad(flt.since, _START_PAD))
+    if flt.until is not None:
+        conds.append(f"{alias}.date <= substr(?, 1, length({alias}.date))")
+        params.append(_pad(flt.until, _END_PAD))
+    if flt.attack_type is not None:
+        conds.append(f"{alias}.attack_type = ?")
+        params.append(flt.attack_type)
+    if flt.perpetrator is not None:
+        conds.append(f"lower({alias}.perpetrator) LIKE ? ESCAPE '\\'")
+        params.append(f"%{_escape_like(flt.perpetrator.lower())}%")
+    if flt.min_killed is not None:
+        conds.append(f"{alias}.killed >= ?")
+        params.append(flt.min_killed)
+    return " AND ".join(conds) or "1 = 1", params
