@@ -23,6 +23,7 @@ from incidex.records import Article
 MIN_PROSE_WORDS = 8  # a shorter line of a broken page is navigation, not prose
 _SCRIPT = re.compile(r"<(script|style)\b.*?(?:</\1\s*>|$)", re.I | re.S)
 _TAG = re.compile(r"<[^>]*>")
+_DATE_PREFIX = re.compile(r"^(?:date|published|updated)\s*:?\s*\d{4}-\d\d-\d\d(?:T[\d:+]+)?\s+(?=\S)", re.I)
 MIN_REPEAT_CHARS = 25  # shorter repeated lines ("Source: X") are kept: too short to be a block
 
 _MONTHS = {
@@ -109,7 +110,7 @@ def clean_text(text: str) -> str:
     seen: set[str] = set()
     kept: list[str] = []
     for line in text.split("\n"):
-        stripped = " ".join(line.split())
+        stripped = _DATE_PREFIX.sub("", " ".join(line.split()))
         if not stripped:
             if kept and kept[-1]:
                 kept.append("")

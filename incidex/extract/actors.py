@@ -46,6 +46,27 @@ def find_actors(text: str) -> list[ActorMention]:
     return kept
 
 
+_AGENT_AFTER = 45  # characters after an actor searched for the act it carries out
+_PASSIVE_AGENT = re.compile(r"\b(?:by|from)\s+(?:the\s+|a\s+|an\s+)?(?:\w+\s+){0,2}$", re.I)
+_OBJECT_BEFORE = re.compile(
+    r"\b(?:on|against|targeting|targeted|attacked|ambushed|hit|struck|killing|killed|wounding|"
+    r"of|with)\s+(?:the\s+|a\s+|an\s+|its\s+)?(?:\w+\s+){0,2}$",
+    re.I,
+)
+
+
+def actor_role(text: str, actor: ActorMention, act_spans: list[tuple[int, int]]) -> str:
+    """'agent' when the sentence has the actor carry out an act, 'object' when it is hit."""
+    before = text[max(0, actor.start - 40) : actor.start]
+    if _PASSIVE_AGENT.search(before):
+        return "agent"
+    if _OBJECT_BEFORE.search(before):
+        return "object"
+    if any(0 <= start - actor.end <= _AGENT_AFTER for start, _ in act_spans):
+        return "agent"
+    return "mention"
+
+
 def find_target_objects(text: str) -> list[tuple[int, str]]:
     """Targets named as the thing attacked ("a police checkpoint"): offset and target."""
     hits: list[tuple[int, str]] = []

@@ -16,7 +16,8 @@ from incidex.lexicons import read_lines
 
 _TOKEN = re.compile(r"\d[\d,]*|[A-Za-z][\w'’]*(?:-[A-Za-z]\w*)*")
 _QUALIFIERS = {"at", "least", "more", "than", "over", "nearly", "about", "some", "around",
-               "up", "to", "almost", "only", "roughly", "approximately", "another", "a", "further"}  # fmt: skip
+               "up", "to", "almost", "only", "roughly", "approximately", "another", "a", "an",
+               "further", "additional"}  # fmt: skip
 _AUXILIARIES = {"were", "was", "have", "has", "had", "been", "be", "being", "are", "is",
                 "reportedly", "also", "all", "later", "subsequently", "allegedly", "found",
                 "left", "confirmed", "feared", "believed", "among", "the", "in", "by", "from", "of",
@@ -29,7 +30,10 @@ _NOT_COUNTS = {"km", "kilometers", "kilometres", "miles", "am", "pm", "gmt", "pe
 _AMBIGUOUS = re.compile(r"^\W*(?:killed|dead|died)\s+(?:and|or)\s+(?:wounded|injured)", re.I)
 _PARENTHESES = re.compile(r"\([^)]*\)")
 _APPOSITION = re.compile(r"^\s*,\s*(?:including|among them|among whom|most of them)\b[^,]*,")
-_NOUN_WINDOW = 60  # characters after a number searched for the noun it counts
+_NOUN_WINDOW = 60
+_ARTICLES = {"a", "an"}
+_PUNCTUATION = re.compile(r"[,;:.!?()\[\]—–]")
+_MAX_ADJECTIVES = 3  # "an Iraqi army soldier": words allowed between "a" and its noun  # characters after a number searched for the noun it counts
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,7 @@ class Figure:
     target: str | None
     additive: bool
     start: int
+    end: int
 
 
 @dataclass
@@ -67,7 +72,7 @@ def find_figures(text: str) -> list[Figure]:
         _assign_kind(text, tokens, number)
     _share_kinds(numbers, tokens)
     return [
-        Figure(n.value, n.kind, n.militant, n.target, n.additive, n.start)
+        Figure(n.value, n.kind, n.militant, n.target, n.additive, n.start, n.end)
         for n in numbers
         if n.kind
     ]
@@ -97,13 +102,19 @@ def _number_at(text: str, tokens: list[re.Match[str]], i: int) -> _Number | None
         return None
     end = tokens[i + span - 1].end()
     target, militant, noun_end, additive = _noun_after(text, end)
-    if word in {"a", "an", "single", "one", "another"} and target is None and not _after_verb(tokens, i):
+    if word in _ARTICLES | {"single", "one", "another"} and target is None and not _after_verb(tokens, i):
         return None
-    if word in {"a", "an"} and target is None:
+    if word in _ARTICLES and (target is None or not _adjacent(text[end:noun_end])):
         return None
     additive = additive or word == "another"
     last = _last_token(tokens, noun_end) if target else i + span - 1
     return _Number(value, tokens[i].start(), noun_end if target else end, i, last, target, militant, additive)
+
+
+def _adjacent(between: str) -> bool:
+    """True when a noun follows an article closely, with no other number in between."""
+    words = between.split()
+    return len(words) <= _MAX_ADJECTIVES + 1 and not any(parse_number([w]) for w in words[:-1])
 
 
 def _after_verb(tokens: list[re.Match[str]], i: int) -> bool:
@@ -163,7 +174,8 @@ def _assign_kind(text: str, tokens: list[re.Match[str]], number: _Number) -> Non
     j = number.token - 1
     while j >= 0 and tokens[j].group(0).lower() in _QUALIFIERS:
         j -= 1
-    if j >= 0 and (kind := _casualty_kind(tokens[j].group(0))):
+    joined = j >= 0 and not _PUNCTUATION.search(text[tokens[j].end() : number.start])
+    if joined and (kind := _casualty_kind(tokens[j].group(0))):
         number.kind, number.backward = kind, True
         return
     rest = text[number.end :]
@@ -195,3 +207,10 @@ def _share_kinds(numbers: list[_Number], tokens: list[re.Match[str]]) -> None:
 def is_number_word(word: str) -> bool:
     """True for a word the number lexicon knows."""
     return word.lower() in number_words()
+
+
+def casualty_spans(text: str) -> list[tuple[int, int]]:
+    """Where a sentence uses a casualty word ("killed", "wounding"): acts an actor can do."""
+    return [
+        (m.start(), m.end()) for entry in lexicon.casualty_words() for m in entry.pattern.finditer(text)
+    ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from incidex.extract.actors import ActorMention, actor_role, find_target_objects
 from incidex.extract.incidents import Draft, Facts
 from incidex.extract.places import BROAD_KINDS, PlaceHit
 from incidex.geocode import load_gazetteer
@@ -12,7 +13,7 @@ from incidex.records import Incident, Place
 
 _ROLE_RANK = {"at": 0, "near": 3, "landmark": 4}
 _KIND_RANK = {"place": 0, "area": 1, "admin2": 2, "admin1": 5, "country": 6}
-_STATE_TYPES = {"armed_assault", "clash", "security_operation", "other"}
+DOMINANT_PRIORITY = 85  # suicide bombings and prison breaks name the incident wherever they appear
 
 
 @dataclass(frozen=True)
@@ -55,11 +56,8 @@ def code_incident(draft: Draft, context: Context) -> Incident:
 
 
 def _date(draft: Draft, context: Context) -> tuple[str | None, str]:
-    """The act's own date, else the report's date, else the article's."""
+    """The act's own date, else the article's."""
     when = draft.date
-    if when is None or when.precision == "same":
-        said = next((f.reporting_date for f in draft.facts if f.reporting_date), None)
-        when = said if when is None else None
     if when is not None and when.value:
         return when.value, when.precision
     return context.date, context.precision
@@ -118,22 +116,53 @@ def _as_hit(entry: object, template: PlaceHit) -> PlaceHit:
 
 
 def _type_and_actor(facts: list[Facts]) -> tuple[str, str | None, str | None]:
-    """Attack type, perpetrator and the perpetrator's side."""
-    triggers = [t for f in facts for t in f.triggers]
-    attack_type = max(triggers, key=lambda t: t.priority).attack_type if triggers else "other"
-    militants = [a for f in facts for a in f.actors if a.side in {"militant", "unknown"}]
-    states = [a for f in facts for a in f.actors if a.side == "state"]
-    militant_dead = any(g.militant and g.kind == "killed" for f in facts for g in f.figures)
-    victim_dead = any(not g.militant for f in facts[:1] for g in f.figures)
-    is_operation = states and attack_type in _STATE_TYPES and (
-        attack_type == "security_operation" or (militant_dead and not victim_dead)
-    )
-    if is_operation and (militant_dead or any(t.attack_type == "security_operation" for t in triggers)):
-        return "security_operation", states[0].name, "state"
+    """Attack type, perpetrator and the perpetrator's side (state forces run operations)."""
+    attack_type = _attack_type(facts)
+    agents, mentioned = _actors_by_role(facts)
+    candidates = agents + mentioned
+    perpetrator = agents[0] if agents else next((a for a in mentioned if a.side != "state"), None)
+    if perpetrator is not None and perpetrator.side == "state":
+        militant_dead = any(g.militant and g.kind == "killed" for f in facts for g in f.figures)
+        strike = any(t.attack_type == "security_operation" and not t.needs_result for f in facts for t in f.triggers)
+        if militant_dead or strike or attack_type in {"security_operation", "clash"}:
+            return "security_operation", perpetrator.name, "state"
+        perpetrator = next((a for a in candidates if a.side != "state"), None)
     if attack_type == "security_operation":
         attack_type = "armed_assault"
-    named = [a for a in militants if a.side == "militant"] or militants
-    return attack_type, named[0].name if named else None, "militant" if named else None
+    if perpetrator is not None and perpetrator.side == "unknown":
+        perpetrator = next((a for a in candidates if a.side == "militant"), perpetrator)
+    return attack_type, perpetrator.name if perpetrator else None, "militant" if perpetrator else None
+
+
+def _attack_type(facts: list[Facts]) -> str:
+    """The main act: a suicide bombing or prison break anywhere, else the act with the toll."""
+    triggers = [t for f in facts for t in f.triggers]
+    if not triggers:
+        return "other"
+    dominant = [t for t in triggers if t.priority >= DOMINANT_PRIORITY]
+    if dominant:
+        return max(dominant, key=lambda t: t.priority).attack_type
+    for fact in facts:
+        if fact.figures and fact.triggers:
+            return max(fact.triggers, key=lambda t: t.priority).attack_type
+    return max(triggers, key=lambda t: t.priority).attack_type
+
+
+def _actors_by_role(facts: list[Facts]) -> tuple[list[ActorMention], list[ActorMention]]:
+    """Actors that carry out an act, and actors only mentioned; victims left out."""
+    agents: list[ActorMention] = []
+    mentioned: list[ActorMention] = []
+    for fact in facts:
+        acts = [(t.start, t.end) for t in fact.triggers] + fact.acts
+        for actor in fact.actors:
+            if any(g.start <= actor.start < g.end for g in fact.figures):
+                continue
+            role = actor_role(fact.text, actor, acts)
+            if role == "agent":
+                agents.append(actor)
+            elif role == "mention":
+                mentioned.append(actor)
+    return agents, mentioned
 
 
 def _figures(facts: list[Facts], side: str | None) -> tuple[int | None, ...]:
@@ -173,11 +202,8 @@ def _target(facts: list[Facts]) -> str:
 
 def _objects(fact: Facts) -> list[tuple[int, str]]:
     """Target words after the first trigger of a sentence."""
-    from incidex.extract.actors import find_target_objects
-    from incidex.extract.sentences import strip_dateline
-
     start = fact.triggers[0].start if fact.triggers else 0
-    return find_target_objects(strip_dateline(fact.sentence.text)[start:])
+    return find_target_objects(fact.text[start:])
 
 
 def _attribution(facts: list[Facts], perpetrator: str | None) -> str:

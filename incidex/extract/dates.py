@@ -42,6 +42,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("last_month", r"\b(?:last month|the previous month)\b"),
         ("this_month", r"\b(?:earlier this month|this month)\b"),
         ("same_day", r"\b(?:on the same day|the same day|same day)\b"),
+        ("day_after", r"\ba day after\b|\bthe day after\b|\bone day after\b"),
         ("year", rf"\b(?:in|during|since) (?P<y>{_YEAR})\b"),
     )
 )
@@ -54,7 +55,7 @@ class DateMention:
     start: int
     end: int
     value: str | None
-    precision: str  # day | month | year | unknown | same
+    precision: str  # day | month | year | unknown | same | relative (value: offset in days)
     reporting: bool
 
 
@@ -81,6 +82,8 @@ def _resolve(name: str, parts: dict[str, str | None], pub: date | None) -> tuple
         return _day(int(parts["y"] or 0), _month(parts), int(parts["d"] or 0))
     if name == "same_day":
         return None, "same"
+    if name == "day_after":
+        return "-1", "relative"
     if name == "month_year":
         return f"{int(parts['y'] or 0):04d}-{_month(parts):02d}", "month"
     if name == "year":
@@ -124,6 +127,14 @@ def _relative_period(name: str, pub: date) -> tuple[str | None, str]:
     if name == "this_month":
         return pub.strftime("%Y-%m"), "month"
     return None, "none"
+
+
+def shift(mention: DateMention | None, days: int) -> DateMention | None:
+    """A day-precision date moved by some days ("a day after" the incident before it)."""
+    if mention is None or mention.precision != "day" or not mention.value:
+        return None
+    moved = date.fromisoformat(mention.value) + timedelta(days=days)
+    return DateMention(mention.start, mention.end, moved.isoformat(), "day", mention.reporting)
 
 
 def _month(parts: dict[str, str | None]) -> int:

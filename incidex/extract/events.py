@@ -7,8 +7,14 @@ from dataclasses import dataclass
 
 from incidex.extract import lexicon
 
-_WEAPONS = re.compile(r"\barmed with\b[^,.;]*|\bwith (?:snipers?|rifles?|machine guns?)\b", re.I)
+_WEAPONS = re.compile(r"\barmed with\b[^,.;]*", re.I)
+WEAK_PRIORITY = 40  # triggers at or below this priority ("operation") need a casualty figure
 _THREAT_WINDOW = 40  # characters before a trigger searched for a threat cue
+_MODAL_AFTER = re.compile(
+    r"\s+(?:\w+\s+)?(?:could|would|will|may|might|can|attempted|tried|failed|"
+    r"(?:was|were) (?:thwarted|foiled|prevented|averted))\b",
+    re.I,
+)
 _SEPARATE = re.compile(
     r"\b(?:in )?(?:a|another) separate (?:attack|incident|assault|bombing)|\bin another (?:attack|incident)|"
     r"\b(?:the|in the) (?:first|second|third|latest) (?:attack|incident|assault)|\bmeanwhile\b|"
@@ -16,7 +22,8 @@ _SEPARATE = re.compile(
     re.I,
 )
 _SUMMARY = re.compile(
-    r"\b(?:two|three|four|2|3|4|twin|several|multiple|a series of) (?:separate )?(?:attacks|assaults|bombings|incidents)\b",
+    r"\b(?:two|three|four|2|3|4|twin|several|multiple|a series of) (?:separate )?(?:[A-Z]\w* )?"
+    r"(?:attacks|assaults|bombings|incidents)\b",
     re.I,
 )
 
@@ -30,6 +37,11 @@ class Trigger:
     attack_type: str
     priority: int
 
+    @property
+    def needs_result(self) -> bool:
+        """A raid, arrest or operation is an incident only with a reported result."""
+        return self.attack_type == "security_operation" and self.priority <= WEAK_PRIORITY
+
 
 def find_triggers(text: str) -> list[Trigger]:
     """Event triggers of a sentence that report acts, not threats or plans."""
@@ -41,15 +53,17 @@ def find_triggers(text: str) -> list[Trigger]:
             if any(s < match.end() and match.start() < e for s, e in taken):
                 continue
             taken.append((match.start(), match.end()))
-            if not is_irrealis(masked, match.start()):
+            if not is_irrealis(masked, match.start(), match.end()):
                 found.append(Trigger(match.start(), match.end(), entry.label, int(entry.extra)))
     return sorted(found, key=lambda t: t.start)
 
 
-def is_irrealis(text: str, position: int) -> bool:
-    """True when the words before a trigger make it a threat, plan or failed attempt."""
-    before = text[max(0, position - _THREAT_WINDOW) : position]
-    return lexicon.cue_pattern("en/threat_cues.txt").search(before) is not None
+def is_irrealis(text: str, start: int, end: int) -> bool:
+    """True when the words around a trigger make it a threat, plan or failed attempt."""
+    before = text[max(0, start - _THREAT_WINDOW) : start]
+    if lexicon.cue_pattern("en/threat_cues.txt").search(before) is not None:
+        return True
+    return _MODAL_AFTER.match(text[end:]) is not None
 
 
 def is_generic(text: str) -> bool:

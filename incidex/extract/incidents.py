@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from incidex.extract.actors import ActorMention, claim_status, find_actors, find_target_objects
-from incidex.extract.casualties import Figure, find_figures
-from incidex.extract.dates import DateMention, find_dates
+from incidex.extract.casualties import Figure, casualty_spans, find_figures
+from incidex.extract.dates import DateMention, find_dates, shift
 from incidex.extract.events import (
     Trigger,
     find_triggers,
@@ -25,11 +25,15 @@ from incidex.extract.places import BROAD_KINDS, PlaceHit, find_places, places_co
 from incidex.extract.sentences import Sentence, strip_dateline
 
 
+_PRECISION_RANK = {"day": 0, "same": 1, "relative": 1, "month": 2, "year": 3, "unknown": 4}
+
+
 @dataclass
 class Facts:
     """What one sentence says: the raw material of incidents."""
 
     sentence: Sentence
+    text: str
     triggers: list[Trigger]
     figures: list[Figure]
     dates: list[DateMention]
@@ -40,25 +44,20 @@ class Facts:
     summary: bool
     generic: bool
     statistic: bool
+    acts: list[tuple[int, int]] = field(default_factory=list)
 
     @property
     def is_event(self) -> bool:
         """True when the sentence reports an act (a trigger or a casualty figure)."""
         if self.statistic or (self.generic and not self.figures):
             return False
-        return bool(self.triggers or self.figures)
+        return bool(self.figures or any(not t.needs_result for t in self.triggers))
 
     @property
     def event_date(self) -> DateMention | None:
-        """The date the act happened on, if the sentence gives one."""
-        own = [d for d in self.dates if not d.reporting]
-        return own[0] if own else None
-
-    @property
-    def reporting_date(self) -> DateMention | None:
-        """The date of the report ("said on Friday"), a fallback for the act's date."""
-        said = [d for d in self.dates if d.reporting and d.value]
-        return said[0] if said else None
+        """The act's date: the most precise the sentence gives, else the report's date."""
+        own = [d for d in self.dates if not d.reporting] or [d for d in self.dates if d.value]
+        return min(own, key=lambda d: _PRECISION_RANK[d.precision]) if own else None
 
     @property
     def strong_places(self) -> list[PlaceHit]:
@@ -67,8 +66,8 @@ class Facts:
 
     @property
     def anchored(self) -> bool:
-        """True when the sentence can start an incident of its own."""
-        return bool(self.figures or self.strong_places or self.event_date)
+        """True when the sentence can start an incident: a toll, or a place below country level."""
+        return bool(self.figures or any(p.kind != "country" for p in self.strong_places))
 
 
 def sentence_facts(sentence: Sentence, published: date | None) -> Facts:
@@ -76,6 +75,7 @@ def sentence_facts(sentence: Sentence, published: date | None) -> Facts:
     text = strip_dateline(sentence.text)
     return Facts(
         sentence=sentence,
+        text=text,
         triggers=find_triggers(text),
         figures=find_figures(text),
         dates=find_dates(text, published),
@@ -86,6 +86,7 @@ def sentence_facts(sentence: Sentence, published: date | None) -> Facts:
         summary=is_summary(text),
         generic=is_generic(text),
         statistic=is_statistic(text),
+        acts=casualty_spans(text),
     )
 
 
@@ -109,18 +110,35 @@ class Draft:
 def group_sentences(facts: list[Facts]) -> list[Draft]:
     """Group event sentences into incident drafts, in reading order."""
     drafts: list[Draft] = []
+    summary_date: DateMention | None = None
     for item in facts:
         if not item.is_event:
             continue
         if item.summary and not item.separate:
+            summary_date = item.event_date
             continue
+        count = len(drafts)
         place_groups = _place_groups(item.strong_places)
         if len(place_groups) > 1 and not item.figures:
             for group in place_groups:
                 _assign(drafts, item, group)
-            continue
-        _assign(drafts, item, item.strong_places)
+        else:
+            _assign(drafts, item, item.strong_places)
+        for index in range(count, len(drafts)):
+            _inherit_date(drafts, index, summary_date)
     return drafts
+
+
+def _inherit_date(drafts: list[Draft], index: int, summary_date: DateMention | None) -> None:
+    """A new incident dated "the same day", or undated after a summary, takes that date."""
+    draft = drafts[index]
+    previous = drafts[index - 1].date if index > 0 else None
+    if draft.date is not None and draft.date.precision == "same" and index > 0:
+        draft.date = previous
+    elif draft.date is not None and draft.date.precision == "relative":
+        draft.date = shift(previous, int(draft.date.value or 0))
+    elif draft.date is None and summary_date is not None:
+        draft.date = summary_date
 
 
 def _assign(drafts: list[Draft], item: Facts, places: list[PlaceHit]) -> None:
@@ -152,15 +170,26 @@ def _compatible(draft: Draft, item: Facts, places: list[PlaceHit]) -> bool:
         return False
     if when is not None and draft.date is None and when.precision in {"month", "year"}:
         return False
-    if not places or not draft.places:
+    mine, theirs = _most_specific(places), _most_specific(draft.places)
+    if not mine or not theirs:
         return True
-    return any(places_compatible(a, b) for a in places for b in draft.places)
+    return any(places_compatible(a, b) for a in mine for b in theirs)
+
+
+def _most_specific(places: list[PlaceHit]) -> list[PlaceHit]:
+    """The places that decide identity: "Baqubah, Diyala" is about Baqubah, and a village the
+    gazetteer lacks is judged by the known district named with it."""
+    specific = [p for p in places if p.kind not in BROAD_KINDS]
+    known = [p for p in specific if p.entry is not None]
+    return known or specific or places
 
 
 def _same_date(a: DateMention, b: DateMention) -> bool:
     """Dates of one act: equal, or one says 'the same day'."""
     if "same" in (a.precision, b.precision):
         return True
+    if "relative" in (a.precision, b.precision):
+        return False
     return a.precision == b.precision and a.value == b.value
 
 

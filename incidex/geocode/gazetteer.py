@@ -44,6 +44,8 @@ GEONAMES = "geonames"
 MIN_KEY_LENGTH = 3
 #: A GeoNames place within this distance of a project row of the same name is that row.
 DUPLICATE_KM = 15.0
+#: Compiled caches kept per directory (two checkouts with different data may share one).
+KEEP_CACHES = 3
 _KIND_RANK = {kind: rank for rank, kind in enumerate(KINDS)}
 _CACHE_PREFIX = "gazetteer-"
 
@@ -382,10 +384,6 @@ class Gazetteer:
             found = [entry for entry in found if entry.country == country]
         return sorted(found, key=entry_order)
 
-    def knows_key(self, key: str) -> bool:
-        """Whether any entry has this folded name."""
-        return key in self._project or bool(self._geo.entries(key))
-
     def admin1(self, name: str, country: str | None = None) -> GazEntry | None:
         """The first-level division called `name` ("Salahuddin", "Diyala province")."""
         for candidate in (name, _strip_suffix(name)):
@@ -502,16 +500,18 @@ def _read_cache(path: Path) -> Gazetteer | None:
 
 
 def _write_cache(path: Path, gazetteer: Gazetteer) -> None:
-    """Write atomically, then delete caches of older data; a read-only dir is fine."""
+    """Write atomically, then prune caches of older data; a read-only dir is fine."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(f".{os.getpid()}.tmp")
         with partial.open("wb") as handle:
             pickle.dump(gazetteer, handle, protocol=pickle.HIGHEST_PROTOCOL)
         partial.replace(path)
-        for stale in path.parent.glob(f"{_CACHE_PREFIX}*.pickle"):
-            if stale != path:
-                stale.unlink(missing_ok=True)
+        caches = sorted(
+            path.parent.glob(f"{_CACHE_PREFIX}*.pickle"), key=lambda p: p.stat().st_mtime
+        )
+        for stale in caches[:-KEEP_CACHES]:
+            stale.unlink(missing_ok=True)
     except OSError as error:
         log.warning("cannot cache the gazetteer in %s: %s", path.parent, error)
 

