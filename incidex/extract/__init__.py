@@ -13,7 +13,7 @@ from incidex.extract.dates import publication_date
 from incidex.extract.incidents import Facts, group_sentences, sentence_facts
 from incidex.extract.sentences import split_sentences
 from incidex.extract.statistics import find_statistic
-from incidex.geocode import load_gazetteer
+from incidex.extract.places import article_countries
 from incidex.records import Article, Extraction, Statistic
 
 __all__ = ["extract_article"]
@@ -22,8 +22,9 @@ __all__ = ["extract_article"]
 def extract_article(article: Article) -> Extraction:
     """Incidents and statistics of one cleaned article (codebook section 6)."""
     published = publication_date(article.published)
-    facts = [sentence_facts(s, published) for s in split_sentences(article.text)]
-    context = _context(facts, article.published, article.title)
+    countries = article_countries(article.text)
+    facts = [sentence_facts(s, published, frozenset(countries)) for s in split_sentences(article.text)]
+    context = _context(facts, countries, article.published)
     drafts = group_sentences(facts)
     incidents = tuple(code_incident(draft, context) for draft in drafts)
     statistics = tuple(_statistics(facts, published, context))
@@ -39,21 +40,13 @@ def extract_article(article: Article) -> Extraction:
     )
 
 
-def _context(facts: list[Facts], published: str | None, title: str | None) -> Context:
+def _context(facts: list[Facts], countries: Counter[str], published: str | None) -> Context:
     """Article-wide defaults: publication day, the country and province most named."""
-    countries: Counter[str] = Counter()
     provinces: Counter[tuple[str, str]] = Counter()
     for fact in facts:
         for hit in fact.places:
-            if hit.entry is not None:
-                countries[hit.entry.country] += 1
-                if hit.entry.admin1:
-                    provinces[(hit.entry.country, hit.entry.admin1)] += 1
-    gazetteer = load_gazetteer()
-    for word in (title or "").split() + [w for f in facts for w in f.sentence.text.split()[:40]]:
-        code = gazetteer.country(word.strip(".,;:’'\"()"))
-        if code:
-            countries[code] += 1
+            if hit.entry is not None and hit.entry.admin1:
+                provinces[(hit.entry.country, hit.entry.admin1)] += 1
     country = countries.most_common(1)[0][0] if countries else None
     admin1 = next((a for (c, a), _ in provinces.most_common() if c == country), None)
     date_value = published[:10] if published else None

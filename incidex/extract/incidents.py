@@ -7,6 +7,7 @@ compatible with, or starts a new one when it names another place or day, or says
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -25,6 +26,8 @@ from incidex.extract.places import BROAD_KINDS, PlaceHit, find_places, places_co
 from incidex.extract.sentences import Sentence, strip_dateline
 
 
+MAX_LIST_GAP_WORDS = 9  # words between two places of one list ("), and on the border in the")
+_LIST_SEPARATOR = re.compile(r",|\band\b|\bor\b")
 _PRECISION_RANK = {"day": 0, "same": 1, "relative": 1, "month": 2, "year": 3, "unknown": 4}
 
 
@@ -70,8 +73,10 @@ class Facts:
         return bool(self.figures or any(p.kind != "country" for p in self.strong_places))
 
 
-def sentence_facts(sentence: Sentence, published: date | None) -> Facts:
-    """Analyse one sentence."""
+def sentence_facts(
+    sentence: Sentence, published: date | None, countries: frozenset[str] | None = None
+) -> Facts:
+    """Analyse one sentence; `countries` are those the article is about."""
     text = strip_dateline(sentence.text)
     return Facts(
         sentence=sentence,
@@ -79,7 +84,7 @@ def sentence_facts(sentence: Sentence, published: date | None) -> Facts:
         triggers=find_triggers(text),
         figures=find_figures(text),
         dates=find_dates(text, published),
-        places=find_places(text),
+        places=find_places(text, countries),
         actors=find_actors(text),
         claim=claim_status(text),
         separate=is_separate(text),
@@ -108,25 +113,59 @@ class Draft:
 
 
 def group_sentences(facts: list[Facts]) -> list[Draft]:
-    """Group event sentences into incident drafts, in reading order."""
+    """Group event sentences into incident drafts.
+
+    Sentences with a toll, a date or a "separate attack" marker found incidents, in reading
+    order; the other event sentences then join the incident they fit, nearest first.
+    """
+    events = [f for f in facts if f.is_event]
     drafts: list[Draft] = []
     summary_date: DateMention | None = None
-    for item in facts:
-        if not item.is_event:
-            continue
+    for item in events:
         if item.summary and not item.separate:
             summary_date = item.event_date
-            continue
-        count = len(drafts)
-        place_groups = _place_groups(item.strong_places)
-        if len(place_groups) > 1 and not item.figures:
-            for group in place_groups:
-                _assign(drafts, item, group)
-        else:
-            _assign(drafts, item, item.strong_places)
-        for index in range(count, len(drafts)):
-            _inherit_date(drafts, index, summary_date)
+        elif _founds(item):
+            count = len(drafts)
+            _assign_founding(drafts, item)
+            for index in range(count, len(drafts)):
+                _inherit_date(drafts, index, summary_date)
+    for item in events:
+        if not (_founds(item) or item.summary):
+            _attach(drafts, item)
+    if not drafts:
+        first = next((f for f in events if any(p.kind != "country" for p in f.strong_places)), None)
+        if first is not None:
+            _new_draft(drafts, first, first.strong_places)
+    for draft in drafts:
+        draft.facts.sort(key=lambda f: f.sentence.index)
     return drafts
+
+
+def _founds(item: Facts) -> bool:
+    """True for a sentence that can found an incident (not a headline or an aside)."""
+    return item.sentence.index > 0 and bool(item.figures or item.event_date or item.separate)
+
+
+def _assign_founding(drafts: list[Draft], item: Facts) -> None:
+    """A founding sentence: one incident per listed place, each joined or started."""
+    place_groups = _place_groups(item)
+    if len(place_groups) > 1 and not item.figures:
+        for group in place_groups:
+            _assign(drafts, item, group)
+    else:
+        _assign(drafts, item, item.strong_places)
+
+
+def _attach(drafts: list[Draft], item: Facts) -> None:
+    """An aside joins the compatible incident told nearest before it, else the nearest after."""
+    def distance(draft: Draft) -> tuple[bool, int]:
+        first = min(f.sentence.index for f in draft.facts)
+        return first > item.sentence.index, abs(item.sentence.index - first)
+
+    for draft in sorted(drafts, key=distance):
+        if _compatible(draft, item, item.strong_places):
+            draft.add(item)
+            return
 
 
 def _inherit_date(drafts: list[Draft], index: int, summary_date: DateMention | None) -> None:
@@ -193,15 +232,24 @@ def _same_date(a: DateMention, b: DateMention) -> bool:
     return a.precision == b.precision and a.value == b.value
 
 
-def _place_groups(places: list[PlaceHit]) -> list[list[PlaceHit]]:
-    """Places of one sentence split into groups that cannot be one place."""
+def _place_groups(item: Facts) -> list[list[PlaceHit]]:
+    """Places a sentence lists as separate scenes ("in Khanaqin, Jurf al-Nasr and Akashat")."""
+    places = item.strong_places
+    known = [p for p in places if p.entry is not None and p.kind not in BROAD_KINDS]
     groups: list[list[PlaceHit]] = []
-    for hit in [p for p in places if p.kind not in BROAD_KINDS]:
-        for group in groups:
-            if any(places_compatible(hit, other) for other in group):
-                group.append(hit)
-                break
-        else:
+    for hit in known:
+        joined = next((g for g in groups if any(places_compatible(hit, o) for o in g)), None)
+        if joined is None and groups and not _listed(item.text, groups[-1][-1], hit):
+            joined = groups[-1]
+        if joined is None:
             groups.append([hit])
-    broad = [p for p in places if p.kind in BROAD_KINDS]
-    return [group + broad for group in groups] or [broad]
+        else:
+            joined.append(hit)
+    others = [p for p in places if p not in known]
+    return [group + others for group in groups] or [others]
+
+
+def _listed(text: str, left: PlaceHit, right: PlaceHit) -> bool:
+    """True when two places are items of one list: only commas, 'and' and a few words between."""
+    between = text[left.mention.end : right.mention.start]
+    return len(between.split()) <= MAX_LIST_GAP_WORDS and bool(_LIST_SEPARATOR.search(between))

@@ -2,32 +2,24 @@
 
 "in Samarra" names where it happened; "north of Baghdad" only gives a landmark; "near
 Khanaqin" or "on the outskirts of Khanaqin" locates it to the district, not the town.
+The gazetteer's scanner finds the names and their relation; this module adds the article's
+countries, so that a name shared by many countries resolves to the one the article is about.
 """
 
 from __future__ import annotations
 
-import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 
-from incidex.geocode import GazEntry, PlaceMention, find_place_mentions
+from incidex.geocode import GazEntry, PlaceMention, distance_km, find_place_mentions, load_gazetteer
+from incidex.geocode.gazetteer import PROJECT
 from incidex.names import fold
 
-_LANDMARK = re.compile(
-    r"(?:\b(?:north|south|east|west|northeast|northwest|southeast|southwest|north-east|"
-    r"north-west|south-east|south-west)(?:ern)?\s+of|\b(?:km|kilometers|kilometres|miles)\s*\)?\s*"
-    r"(?:\w+\s+)?(?:of|from)|\baway from|\bthe provincial capital|\bcapital,?|\bfrom)\s+"
-    r"(?:the\s+(?:city|town|capital|province|district|village)\s+of\s+)?(?:the\s+)?$",
-    re.I,
-)
-_NEAR = re.compile(
-    r"\b(?:near|outskirts of|close to|vicinity of|outside|around|surrounding|edge of)\s+"
-    r"(?:the\s+(?:town|city|village|district)\s+of\s+)?(?:the\s+)?$",
-    re.I,
-)
-_LOOKBEHIND = 60  # characters before a place searched for "north of", "near"
 SAME_PLACE_KM = 25.0  # codebook section 7: places this close are one place
 BROAD_KINDS = {"admin1", "country"}
+_ROLES = {"in": "at", "near": "near", "reference": "landmark"}
+_CAPITALISED = re.compile(r"[A-Z][\w’'\-]+")
 
 
 @dataclass(frozen=True)
@@ -49,14 +41,25 @@ class PlaceHit:
         return entry.kind if entry else (self.mention.kind_hint or "place")
 
 
-def find_places(text: str) -> list[PlaceHit]:
-    """Places of a sentence with their roles."""
-    hits = []
+def article_countries(text: str) -> Counter[str]:
+    """Countries an article is about: named, or holding places of the project's tables."""
+    gazetteer = load_gazetteer()
+    counts: Counter[str] = Counter()
+    for match in _CAPITALISED.finditer(text):
+        code = gazetteer.country(match.group(0).removesuffix("’s").removesuffix("'s"))
+        if code:
+            counts[code] += 1
     for mention in find_place_mentions(text):
-        before = text[max(0, mention.start - _LOOKBEHIND) : mention.start]
-        role = "landmark" if _LANDMARK.search(before) else "near" if _NEAR.search(before) else "at"
-        hits.append(PlaceHit(mention, role))
-    return hits
+        entry = mention.entries[0] if mention.entries else None
+        if entry is not None and entry.source == PROJECT:
+            counts[entry.country] += 1
+    return counts
+
+
+def find_places(text: str, countries: frozenset[str] | None = None) -> list[PlaceHit]:
+    """Places of a sentence with their roles, candidates limited to the article's countries."""
+    mentions = find_place_mentions(text, countries=countries or None)
+    return [PlaceHit(m, _ROLES.get(m.relation, "at")) for m in mentions]
 
 
 def places_compatible(a: PlaceHit, b: PlaceHit) -> bool:
@@ -73,11 +76,3 @@ def places_compatible(a: PlaceHit, b: PlaceHit) -> bool:
     if "admin1" in (ea.kind, eb.kind):
         return ea.admin1 == eb.admin1
     return distance_km(ea.lat, ea.lon, eb.lat, eb.lon) <= SAME_PLACE_KM
-
-
-def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in kilometres."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0 * math.asin(math.sqrt(h))

@@ -18,7 +18,7 @@ _ABBREVIATIONS = {
 }  # fmt: skip
 _DATELINE = re.compile(
     r"^(?:[A-Z][A-Z'’.\-]+(?: [A-Z][A-Z'’.\-]+)*"  # BAGHDAD, SULAIMANI, NAIROBI
-    r"(?:,\s*[A-Z][\w .]+?){0,2}"  # , Kurdistan Region / , Iraq, April 16
+    r"(?:,\s*[A-Z][\w .]{1,24}?){0,2}"  # , Kurdistan Region / , Iraq, April 16
     r"\s*(?:\([^)]{1,60}\))?\s*(?:—|–|--|-|:|,)\s+"  # (AP) —
     r"|[A-Z][\w ]{2,30} News ?/ ?)"  # Shafaq News /
 )
