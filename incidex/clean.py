@@ -23,7 +23,9 @@ from incidex.records import Article
 MIN_PROSE_WORDS = 8  # a shorter line of a broken page is navigation, not prose
 _SCRIPT = re.compile(r"<(script|style)\b.*?(?:</\1\s*>|$)", re.I | re.S)
 _TAG = re.compile(r"<[^>]*>")
-_DATE_PREFIX = re.compile(r"^(?:date|published|updated)\s*:?\s*\d{4}-\d\d-\d\d(?:T[\d:+]+)?\s+(?=\S)", re.I)
+_DATE_PREFIX = re.compile(
+    r"^(?:date|published|updated)\s*:?\s*\d{4}-\d\d-\d\d(?:T[\d:+]+)?\s+(?=\S)", re.I
+)
 MIN_REPEAT_CHARS = 25  # shorter repeated lines ("Source: X") are kept: too short to be a block
 
 _MONTHS = {
@@ -51,8 +53,12 @@ _MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _DATE_PATTERNS = (
     re.compile(r"\b(?P<y>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?:[T ]\d|\b)"),
     re.compile(r"\b(?P<d>[0-3]?\d)-(?P<m>[01]\d)-(?P<y>(?:19|20)\d\d)\b"),
-    re.compile(rf"\b(?P<mon>{_MONTH_RE})\.? (?P<d>[0-3]?\d)(?:st|nd|rd|th)?,? (?P<y>(?:19|20)\d\d)\b", re.I),
-    re.compile(rf"\b(?P<d>[0-3]?\d)(?:st|nd|rd|th)? (?P<mon>{_MONTH_RE})\.?,? (?P<y>(?:19|20)\d\d)\b", re.I),
+    re.compile(
+        rf"\b(?P<mon>{_MONTH_RE})\.? (?P<d>[0-3]?\d)(?:st|nd|rd|th)?,? (?P<y>(?:19|20)\d\d)\b", re.I
+    ),
+    re.compile(
+        rf"\b(?P<d>[0-3]?\d)(?:st|nd|rd|th)? (?P<mon>{_MONTH_RE})\.?,? (?P<y>(?:19|20)\d\d)\b", re.I
+    ),
 )
 _SOURCE_LINE = re.compile(r"^\s*\(?source\s*:\s*(?P<name>[^|()]{2,60}?)\s*\)?\s*(?:\|.*)?$", re.I)
 

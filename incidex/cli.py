@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from enum import Enum
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -32,11 +32,11 @@ out = Console()
 err = Console(stderr=True)
 
 DbOption = Annotated[
-    Optional[Path],
+    Path | None,
     typer.Option("--db", help="SQLite database file [default: $INCIDEX_DB or the user data dir]."),
 ]
 InputsArgument = Annotated[
-    Optional[list[str]],
+    list[str] | None,
     typer.Argument(help="Text, HTML or JSON-lines files, or directories (read recursively)."),
 ]
 SamplesOption = Annotated[
@@ -120,7 +120,9 @@ def extract(
 
 
 @app.command()
-def ingest(inputs: InputsArgument = None, db: DbOption = None, samples: SamplesOption = False) -> None:
+def ingest(
+    inputs: InputsArgument = None, db: DbOption = None, samples: SamplesOption = False
+) -> None:
     """Extract incidents from articles and store them in the database, one transaction an article.
 
     Re-ingesting an article already stored (same text) changes nothing.
@@ -168,16 +170,20 @@ def _store_one(store: Store, item: Processed | InputError, counts: dict[str, int
 @app.command()
 def incidents(
     db: DbOption = None,
-    country: Annotated[Optional[str], typer.Option(help="ISO country code, e.g. IQ.")] = None,
-    admin1: Annotated[Optional[str], typer.Option(help="Province, e.g. Diyala.")] = None,
-    location: Annotated[Optional[str], typer.Option(help="Town, village or area.")] = None,
-    since: Annotated[Optional[str], typer.Option(help="Earliest date, YYYY[-MM[-DD]].")] = None,
-    until: Annotated[Optional[str], typer.Option(help="Latest date, YYYY[-MM[-DD]].")] = None,
-    attack_type: Annotated[Optional[str], typer.Option("--type", help="Attack type, e.g. bombing.")] = None,
-    perpetrator: Annotated[Optional[str], typer.Option(help="Part of the perpetrator's name.")] = None,
-    min_killed: Annotated[Optional[int], typer.Option(help="At least this many killed.")] = None,
-    limit: Annotated[Optional[int], typer.Option(help="At most this many rows.")] = None,
-    output: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.table,
+    country: Annotated[str | None, typer.Option(help="ISO country code, e.g. IQ.")] = None,
+    admin1: Annotated[str | None, typer.Option(help="Province, e.g. Diyala.")] = None,
+    location: Annotated[str | None, typer.Option(help="Town, village or area.")] = None,
+    since: Annotated[str | None, typer.Option(help="Earliest date, YYYY[-MM[-DD]].")] = None,
+    until: Annotated[str | None, typer.Option(help="Latest date, YYYY[-MM[-DD]].")] = None,
+    attack_type: Annotated[
+        str | None, typer.Option("--type", help="Attack type, e.g. bombing.")
+    ] = None,
+    perpetrator: Annotated[str | None, typer.Option(help="Part of the perpetrator's name.")] = None,
+    min_killed: Annotated[int | None, typer.Option(help="At least this many killed.")] = None,
+    limit: Annotated[int | None, typer.Option(help="At most this many rows.")] = None,
+    output: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = OutputFormat.table,
 ) -> None:
     """List stored incidents, filtered, as a table or as CSV, JSON or GeoJSON.
 
@@ -200,16 +206,24 @@ def incidents(
     if output is OutputFormat.table:
         out.print(to_table(rows, title=f"{len(rows)} incidents"))
         return
-    writers = {OutputFormat.csv: to_csv, OutputFormat.json: to_json, OutputFormat.geojson: to_geojson}
+    writers = {
+        OutputFormat.csv: to_csv,
+        OutputFormat.json: to_json,
+        OutputFormat.geojson: to_geojson,
+    }
     sys.stdout.write(writers[output](rows))
 
 
 @app.command(name="eval")
 def evaluate(
     gold: Annotated[Path, typer.Argument(help="Gold JSON-lines file (codebook section 6).")],
-    pred: Annotated[Path, typer.Argument(help="Predicted JSON-lines file, from `incidex extract`.")],
+    pred: Annotated[
+        Path, typer.Argument(help="Predicted JSON-lines file, from `incidex extract`.")
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
-    brief: Annotated[bool, typer.Option("--brief", help="Only the summary, no per-article listing.")] = False,
+    brief: Annotated[
+        bool, typer.Option("--brief", help="Only the summary, no per-article listing.")
+    ] = False,
 ) -> None:
     """Score an extraction against gold files: incident P/R/F1, field agreement, merging.
 

@@ -24,7 +24,9 @@ def process(article: Article) -> Processed | InputError:
     """Clean and extract one article; an article with no text left is an input error."""
     cleaned = clean_article(article)
     if not cleaned.text.strip():
-        return InputError(article.origin or article.id, "no article text found (only page furniture?)")
+        return InputError(
+            article.origin or article.id, "no article text found (only page furniture?)"
+        )
     return Processed(cleaned, extract_article(cleaned), content_hash(cleaned.text))
 
 

@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from incidex.cli import app
 from incidex.evaluate import load_docs, score
-from typer.testing import CliRunner
 
 BASELINE = json.loads((Path(__file__).parent / "eval_baseline.json").read_text())
 
@@ -23,7 +23,10 @@ def report(tmp_path_factory):
     corpus = [str(shared / "corpus" / name) for name in ("seeds", "dev")]
     result = CliRunner().invoke(app, ["extract", *corpus, "--out", str(out)])
     assert result.exit_code == 0, result.output
-    gold = {**load_docs(shared / "gold" / "seeds.jsonl"), **load_docs(shared / "gold" / "dev.jsonl")}
+    gold = {
+        **load_docs(shared / "gold" / "seeds.jsonl"),
+        **load_docs(shared / "gold" / "dev.jsonl"),
+    }
     return score(gold, load_docs(out))
 
 

@@ -11,9 +11,9 @@ from collections import Counter
 from incidex.extract.coding import Context, code_incident
 from incidex.extract.dates import publication_date
 from incidex.extract.incidents import Facts, group_sentences, sentence_facts
+from incidex.extract.places import article_countries
 from incidex.extract.sentences import split_sentences
 from incidex.extract.statistics import find_statistic
-from incidex.extract.places import article_countries
 from incidex.records import Article, Extraction, Statistic
 
 __all__ = ["extract_article"]
@@ -23,7 +23,9 @@ def extract_article(article: Article) -> Extraction:
     """Incidents and statistics of one cleaned article (codebook section 6)."""
     published = publication_date(article.published)
     countries = article_countries(article.text)
-    facts = [sentence_facts(s, published, frozenset(countries)) for s in split_sentences(article.text)]
+    facts = [
+        sentence_facts(s, published, frozenset(countries)) for s in split_sentences(article.text)
+    ]
     context = _context(facts, countries, article.published)
     drafts = group_sentences(facts)
     incidents = tuple(code_incident(draft, context) for draft in drafts)
@@ -58,7 +60,9 @@ def _statistics(facts: list[Facts], published: object, context: Context) -> list
     found = []
     for fact in facts:
         if fact.statistic:
-            where = next((h.entry.admin1 for h in fact.places if h.entry and h.entry.kind == "admin1"), None)
+            where = next(
+                (h.entry.admin1 for h in fact.places if h.entry and h.entry.kind == "admin1"), None
+            )
             stat = find_statistic(fact.sentence.text, published, where or context.country)  # type: ignore[arg-type]
             if stat is not None:
                 found.append(stat)

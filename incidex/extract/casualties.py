@@ -9,31 +9,23 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 from incidex.extract import lexicon
 from incidex.extract.numbers import number_words, parse_number
 from incidex.lexicons import read_lines
 
 _TOKEN = re.compile(r"\d[\d,]*|[A-Za-z][\w'’]*(?:-[A-Za-z]\w*)*")
-_QUALIFIERS = {"at", "least", "more", "than", "over", "nearly", "about", "some", "around",
-               "up", "to", "almost", "only", "roughly", "approximately", "another", "a", "an",
-               "further", "additional"}  # fmt: skip
-_AUXILIARIES = {"were", "was", "have", "has", "had", "been", "be", "being", "are", "is",
-                "reportedly", "also", "all", "later", "subsequently", "allegedly", "found",
-                "left", "confirmed", "feared", "believed", "among", "the", "in", "by", "from", "of",
-                "its", "their", "them", "group", "unit"}  # fmt: skip
-_NOT_COUNTS = {"km", "kilometers", "kilometres", "miles", "am", "pm", "gmt", "percent",
-               "years", "year", "days", "day", "hours", "hour", "minutes", "months", "weeks",
-               "meters", "metres", "kg", "million", "billion", "times", "st", "nd", "rd", "th",
-               "attacks", "offensives", "operations", "incidents", "rockets", "mortars",
-               "bombs", "vehicles", "cars", "airstrikes", "kilometre", "kilometer", "mile"}  # fmt: skip
+_QUALIFIERS = frozenset(read_lines("en/count_qualifiers.txt"))
+_AUXILIARIES = frozenset(read_lines("en/casualty_auxiliaries.txt"))
+_NOT_COUNTS = frozenset(read_lines("en/not_counted_units.txt"))
 _AMBIGUOUS = re.compile(r"^\W*(?:killed|dead|died)\s+(?:and|or)\s+(?:wounded|injured)", re.I)
 _PARENTHESES = re.compile(r"\([^)]*\)")
 _APPOSITION = re.compile(r"^\s*,\s*(?:including|among them|among whom|most of them)\b[^,]*,")
-_NOUN_WINDOW = 60
+_NOUN_WINDOW = 60  # characters after a number searched for the noun it counts
 _ARTICLES = {"a", "an"}
 _PUNCTUATION = re.compile(r"[,;:.!?()\[\]—–]")
-_MAX_ADJECTIVES = 3  # "an Iraqi army soldier": words allowed between "a" and its noun  # characters after a number searched for the noun it counts
+_MAX_ADJECTIVES = 3  # "an Iraqi army soldier": words allowed between "a" and its noun
 
 
 @dataclass(frozen=True)
@@ -102,19 +94,27 @@ def _number_at(text: str, tokens: list[re.Match[str]], i: int) -> _Number | None
         return None
     end = tokens[i + span - 1].end()
     target, militant, noun_end, additive = _noun_after(text, end)
-    if word in _ARTICLES | {"single", "one", "another"} and target is None and not _after_verb(tokens, i):
+    lone = word in _ARTICLES | {"single", "one", "another"} and target is None
+    if lone and not (_after_verb(tokens, i) or _before_verb(tokens, i + span)):
         return None
     if word in _ARTICLES and (target is None or not _adjacent(text[end:noun_end])):
         return None
     additive = additive or word == "another"
     last = _last_token(tokens, noun_end) if target else i + span - 1
-    return _Number(value, tokens[i].start(), noun_end if target else end, i, last, target, militant, additive)
+    return _Number(
+        value, tokens[i].start(), noun_end if target else end, i, last, target, militant, additive
+    )
 
 
 def _adjacent(between: str) -> bool:
     """True when a noun follows an article closely, with no other number in between."""
     words = between.split()
     return len(words) <= _MAX_ADJECTIVES + 1 and not any(parse_number([w]) for w in words[:-1])
+
+
+def _before_verb(tokens: list[re.Match[str]], i: int) -> bool:
+    """True when a casualty word directly follows token i ("and another wounded")."""
+    return i < len(tokens) and _casualty_kind(tokens[i].group(0)) is not None
 
 
 def _after_verb(tokens: list[re.Match[str]], i: int) -> bool:
@@ -134,30 +134,34 @@ def _last_token(tokens: list[re.Match[str]], end: int) -> int:
 def _noun_after(text: str, end: int) -> tuple[str | None, bool, int, bool]:
     """The person noun a number counts: target, militant flag, end offset, 'other' flag."""
     window = _PARENTHESES.sub(lambda m: " " * len(m.group(0)), text[end : end + _NOUN_WINDOW])
-    cut = re.search(r"[,;:]| (?:were|was|have|has|had|who|which|that|when|after|in|on|at|and|by|from)\b", window)
+    cut = re.search(
+        r"[,;:]| (?:were|was|have|has|had|who|which|that|when|after|in|on|at|and|by|from)\b", window
+    )
     window = window[: cut.start()] if cut else window
     additive = re.search(r"\b(?:other|others|more)\b", window, re.I) is not None
     for pattern in _militant_patterns():
         match = pattern.search(window)
         if match:
             return "militants", True, end + match.end(), additive
-    best: tuple[int, int, str] | None = None
-    for entry in lexicon.targets():
-        if entry.extra != "person":
-            continue
-        match = entry.pattern.search(window)
-        if match and (best is None or match.start() < best[0]):
-            best = (match.start(), match.end(), entry.label)
-    if best is None:
+    matches = [
+        (match.start(), match.end(), entry.label)
+        for entry in lexicon.targets()
+        if entry.extra == "person"
+        for match in entry.pattern.finditer(window)
+    ]
+    if not matches:
         return None, False, end, additive
-    return best[2], False, end + best[1], additive
+    first = min(matches)
+    last_end = max(m[1] for m in matches if m[0] - first[1] <= 1)
+    return first[2], False, end + max(first[1], last_end), additive
 
 
 @lru_cache(maxsize=1)
 def _militant_patterns() -> tuple[re.Pattern[str], ...]:
     """Nouns for armed-group members, as regexes."""
     return tuple(
-        re.compile(rf"(?<![\w-])(?:{p})(?![\w-])", re.I) for p in read_lines("en/militant_nouns.txt")
+        re.compile(rf"(?<![\w-])(?:{p})(?![\w-])", re.I)
+        for p in read_lines("en/militant_nouns.txt")
     )
 
 
@@ -194,7 +198,7 @@ def _assign_kind(text: str, tokens: list[re.Match[str]], number: _Number) -> Non
 
 def _share_kinds(numbers: list[_Number], tokens: list[re.Match[str]]) -> None:
     """Numbers joined by 'and' share a casualty word ("killed three soldiers and two police")."""
-    for left, right in zip(numbers, numbers[1:]):
+    for left, right in pairwise(numbers):
         between = [t.group(0).lower() for t in tokens[left.last_token + 1 : right.token]]
         if between not in (["and"], ["and", "at", "least"], ["as", "well", "as"]):
             continue
@@ -212,5 +216,7 @@ def is_number_word(word: str) -> bool:
 def casualty_spans(text: str) -> list[tuple[int, int]]:
     """Where a sentence uses a casualty word ("killed", "wounding"): acts an actor can do."""
     return [
-        (m.start(), m.end()) for entry in lexicon.casualty_words() for m in entry.pattern.finditer(text)
+        (m.start(), m.end())
+        for entry in lexicon.casualty_words()
+        for m in entry.pattern.finditer(text)
     ]

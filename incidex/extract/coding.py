@@ -65,7 +65,9 @@ def _date(draft: Draft, context: Context) -> tuple[str | None, str]:
 
 def locate(draft: Draft, context: Context) -> Place:
     """Where the act happened, at the precision the text allows."""
-    candidates = list(draft.places) + [p for f in draft.facts for p in f.places if p.role == "landmark"]
+    candidates = list(draft.places) + [
+        p for f in draft.facts for p in f.places if p.role == "landmark"
+    ]
     if not candidates:
         return _broad_place(None, context)
     best = min(candidates, key=lambda p: (_ROLE_RANK[p.role] + _KIND_RANK.get(p.kind, 0), 0))
@@ -94,7 +96,14 @@ def _broad_place(hit: PlaceHit | None, context: Context) -> Place:
     if admin1 and (centre := gazetteer.admin1_entry(country, admin1)):
         return Place(country, admin1, None, centre.lat, centre.lon, "admin1")
     centre = gazetteer.country_entry(country) if country else None
-    return Place(country, None, None, centre.lat if centre else None, centre.lon if centre else None, "country")
+    return Place(
+        country,
+        None,
+        None,
+        centre.lat if centre else None,
+        centre.lon if centre else None,
+        "country",
+    )
 
 
 def _unknown_place(best: PlaceHit, candidates: list[PlaceHit], context: Context) -> Place:
@@ -111,7 +120,9 @@ def _unknown_place(best: PlaceHit, candidates: list[PlaceHit], context: Context)
 
 def _as_hit(entry: object, template: PlaceHit) -> PlaceHit:
     """A hit standing for a known province, to reuse the broad-place lookup."""
-    mention = type(template.mention)(template.mention.start, template.mention.end, template.mention.text, (entry,), "admin1")
+    mention = type(template.mention)(
+        template.mention.start, template.mention.end, template.mention.text, (entry,), "admin1"
+    )
     return PlaceHit(mention, "at")
 
 
@@ -123,7 +134,11 @@ def _type_and_actor(facts: list[Facts]) -> tuple[str, str | None, str | None]:
     perpetrator = agents[0] if agents else next((a for a in mentioned if a.side != "state"), None)
     if perpetrator is not None and perpetrator.side == "state":
         militant_dead = any(g.militant and g.kind == "killed" for f in facts for g in f.figures)
-        strike = any(t.attack_type == "security_operation" and not t.needs_result for f in facts for t in f.triggers)
+        strike = any(
+            t.attack_type == "security_operation" and not t.needs_result
+            for f in facts
+            for t in f.triggers
+        )
         if militant_dead or strike or attack_type in {"security_operation", "clash"}:
             return "security_operation", perpetrator.name, "state"
         perpetrator = next((a for a in candidates if a.side != "state"), None)
@@ -131,7 +146,11 @@ def _type_and_actor(facts: list[Facts]) -> tuple[str, str | None, str | None]:
         attack_type = "armed_assault"
     if perpetrator is not None and perpetrator.side == "unknown":
         perpetrator = next((a for a in candidates if a.side == "militant"), perpetrator)
-    return attack_type, perpetrator.name if perpetrator else None, "militant" if perpetrator else None
+    return (
+        attack_type,
+        perpetrator.name if perpetrator else None,
+        "militant" if perpetrator else None,
+    )
 
 
 def _attack_type(facts: list[Facts]) -> str:

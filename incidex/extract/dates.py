@@ -27,16 +27,35 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     for name, pattern in (
         ("iso", rf"\b(?P<y>{_YEAR})-(?P<m>[01]\d)-(?P<d>[0-3]\d)\b"),
         ("mdy", rf"\b(?P<mon>{_MONTH_RE})\.? (?P<d>[0-3]?\d)(?:st|nd|rd|th)?,? (?P<y>{_YEAR})\b"),
-        ("dmy", rf"\b(?P<d>[0-3]?\d)(?:st|nd|rd|th)? (?:of )?(?P<mon>{_MONTH_RE})\.?,? (?P<y>{_YEAR})\b"),
+        (
+            "dmy",
+            rf"\b(?P<d>[0-3]?\d)(?:st|nd|rd|th)? (?:of )?(?P<mon>{_MONTH_RE})\.?,? "
+            rf"(?P<y>{_YEAR})\b",
+        ),
         ("md", rf"\b(?P<mon>{_MONTH_RE})\.? (?P<d>[0-3]?\d)(?:st|nd|rd|th)?\b(?!,? ?\d)"),
         ("dm", rf"\b(?P<d>[0-3]?\d)(?:st|nd|rd|th)? (?:of )?(?P<mon>{_MONTH_RE})\b"),
-        ("month_year", rf"\b(?:in |during |since )?(?:(?:late|early|mid)[- ])?(?P<mon>{_MONTH_RE}) (?:of )?(?P<y>{_YEAR})\b"),
+        (
+            "month_year",
+            rf"\b(?:in |during |since )?(?:(?:late|early|mid)[- ])?(?P<mon>{_MONTH_RE}) "
+            rf"(?:of )?(?P<y>{_YEAR})\b",
+        ),
         ("month_last_year", rf"\b(?P<mon>{_MONTH_RE}) (?:of )?last year\b"),
         ("last_month_name", rf"\blast (?P<mon>{_MONTH_RE})\b"),
-        ("month", rf"\b(?:in|during|since|by|until|throughout) (?:(?:late|early|mid)[- ])?(?P<mon>{_MONTH_RE})\b"),
+        (
+            "month",
+            rf"\b(?:in|during|since|by|until|throughout) (?:(?:late|early|mid)[- ])?"
+            rf"(?P<mon>{_MONTH_RE})\b",
+        ),
         ("weekday", rf"\b(?P<wd>{_WEEKDAY_RE})(?:'s)?\b"),
-        ("yesterday", r"\b(?:last night|yesterday|late last night|the previous night|the night before)\b"),
-        ("today", r"\b(?:today|this morning|this afternoon|this evening|tonight|earlier today|overnight)\b"),
+        (
+            "yesterday",
+            r"\b(?:last night|yesterday|late last night|the previous night|the night before)\b",
+        ),
+        (
+            "today",
+            r"\b(?:today|this morning|this afternoon|this evening|tonight|earlier today|"
+            r"overnight)\b",
+        ),
         ("days_ago", r"\b(?P<n>two|three|four|five|six|\d) days (?:ago|earlier)\b"),
         ("last_week", r"\b(?:last week|the previous week|earlier this week|this week)\b"),
         ("last_month", r"\b(?:last month|the previous month)\b"),
@@ -96,11 +115,19 @@ def _resolve(name: str, parts: dict[str, str | None], pub: date | None) -> tuple
 def _relative(name: str, parts: dict[str, str | None], pub: date) -> tuple[str | None, str]:
     """Expressions that need the publication date."""
     if name in {"md", "dm"}:
-        year = pub.year if (_month(parts), int(parts["d"] or 0)) <= (pub.month, pub.day) else pub.year - 1
+        year = (
+            pub.year
+            if (_month(parts), int(parts["d"] or 0)) <= (pub.month, pub.day)
+            else pub.year - 1
+        )
         return _day(year, _month(parts), int(parts["d"] or 0))
     if name in {"month", "last_month_name"}:
         month = _month(parts)
-        year = pub.year if month < pub.month or (month == pub.month and name == "month") else pub.year - 1
+        year = (
+            pub.year
+            if month < pub.month or (month == pub.month and name == "month")
+            else pub.year - 1
+        )
         return f"{year:04d}-{month:02d}", "month"
     if name == "month_last_year":
         return f"{pub.year - 1:04d}-{_month(parts):02d}", "month"

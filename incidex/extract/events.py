@@ -16,7 +16,8 @@ _MODAL_AFTER = re.compile(
     re.I,
 )
 _SEPARATE = re.compile(
-    r"\b(?:in )?(?:a|another) separate (?:attack|incident|assault|bombing)|\bin another (?:attack|incident)|"
+    r"\b(?:in )?(?:a|another) separate (?:attack|incident|assault|bombing)|"
+    r"\bin another (?:attack|incident)|"
     r"\b(?:the|in the) (?:first|second|third|latest) (?:attack|incident|assault)|\bmeanwhile\b|"
     r"\belsewhere\b|\bin a (?:further|second|third) (?:attack|incident)",
     re.I,

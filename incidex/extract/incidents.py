@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from incidex.extract.actors import ActorMention, claim_status, find_actors, find_target_objects
+from incidex.extract.actors import ActorMention, claim_status, find_actors
 from incidex.extract.casualties import Figure, casualty_spans, find_figures
 from incidex.extract.dates import DateMention, find_dates, shift
 from incidex.extract.events import (
@@ -24,7 +24,6 @@ from incidex.extract.events import (
 )
 from incidex.extract.places import BROAD_KINDS, PlaceHit, find_places, places_compatible
 from incidex.extract.sentences import Sentence, strip_dateline
-
 
 MAX_LIST_GAP_WORDS = 9  # words between two places of one list ("), and on the border in the")
 _LIST_SEPARATOR = re.compile(r",|\band\b|\bor\b")
@@ -143,7 +142,9 @@ def group_sentences(facts: list[Facts]) -> list[Draft]:
 
 def _founds(item: Facts) -> bool:
     """True for a sentence that can found an incident (not a headline or an aside)."""
-    return item.sentence.index > 0 and bool(item.figures or item.event_date or item.separate)
+    when = item.event_date
+    dated = when is not None and when.precision != "year"
+    return item.sentence.index > 0 and bool(item.figures or dated or item.separate)
 
 
 def _assign_founding(drafts: list[Draft], item: Facts) -> None:
@@ -158,6 +159,7 @@ def _assign_founding(drafts: list[Draft], item: Facts) -> None:
 
 def _attach(drafts: list[Draft], item: Facts) -> None:
     """An aside joins the compatible incident told nearest before it, else the nearest after."""
+
     def distance(draft: Draft) -> tuple[bool, int]:
         first = min(f.sentence.index for f in draft.facts)
         return first > item.sentence.index, abs(item.sentence.index - first)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from incidex.lexicons import read_lines, read_table
 
@@ -39,7 +39,9 @@ def triggers() -> tuple[Entry, ...]:
 @lru_cache(maxsize=1)
 def casualty_words() -> tuple[Entry, ...]:
     """Words that report killed, wounded or kidnapped."""
-    return tuple(Entry(_compile_nocase(p), label) for p, label in read_table("en/casualty_words.tsv"))
+    return tuple(
+        Entry(_compile_nocase(p), label) for p, label in read_table("en/casualty_words.tsv")
+    )
 
 
 @lru_cache(maxsize=1)
@@ -55,7 +57,7 @@ def targets() -> tuple[Entry, ...]:
     return tuple(Entry(_compile(p), t, kind) for p, t, kind in read_table("en/targets.tsv"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def cue_pattern(name: str) -> re.Pattern[str]:
     """All regexes of a one-per-line cue file as one case-insensitive pattern."""
     return re.compile("|".join(f"(?:{line})" for line in read_lines(name)), re.I)

@@ -51,7 +51,7 @@ def _split_block(block: str) -> list[tuple[int, str]]:
     pieces: list[tuple[int, str]] = []
     start = 0
     for match in _BOUNDARY.finditer(block):
-        before = block[start : match.start()].rstrip("\"”’)]")
+        before = block[start : match.start()].rstrip('"”’)]')
         last_word = before.rsplit(None, 1)[-1].rstrip(".").lower() if before.split() else ""
         if last_word in _ABBREVIATIONS or (len(last_word) == 1 and last_word.isalpha()):
             continue

@@ -16,7 +16,9 @@ _COUNTED = re.compile(
     r"fighters|deaths)\b",
     re.I,
 )
-_ACCORDING = re.compile(r"\baccording to (?:the |a )?(?P<who>[A-Z][\w’'\- ]{2,50}?)(?:,|\.|$| who| which)")
+_ACCORDING = re.compile(
+    r"\baccording to (?:the |a )?(?P<who>[A-Z][\w’'\- ]{2,50}?)(?:,|\.|$| who| which)"
+)
 _PAST_YEAR = re.compile(r"\bover the past year\b|\bin the past year\b", re.I)
 
 

@@ -10,14 +10,32 @@ def figures(text):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Gunmen killed three soldiers and two policemen near the town.", [(3, "killed", False), (2, "killed", False)]),
-        ("Two policemen were killed and two others wounded on Monday.", [(2, "killed", False), (2, "wounded", False)]),
-        ("At least 14 people were killed and 30 injured in the blast.", [(14, "killed", False), (30, "wounded", False)]),
-        ("The bomb killed a shepherd and wounded another.", [(1, "killed", False), (1, "wounded", False)]),
+        (
+            "Gunmen killed three soldiers and two policemen near the town.",
+            [(3, "killed", False), (2, "killed", False)],
+        ),
+        (
+            "Two policemen were killed and two others wounded on Monday.",
+            [(2, "killed", False), (2, "wounded", False)],
+        ),
+        (
+            "At least 14 people were killed and 30 injured in the blast.",
+            [(14, "killed", False), (30, "wounded", False)],
+        ),
+        (
+            "The bomb killed a shepherd and wounded another.",
+            [(1, "killed", False), (1, "wounded", False)],
+        ),
         ("Sixty-one bodies were found in the village.", [(61, "killed", False)]),
         ("An army officer was killed in the ambush.", [(1, "killed", False)]),
-        ("The clash left four guards and six insurgents dead.", [(4, "killed", False), (6, "killed", True)]),
-        ("Seven militants, including a local leader, were killed in the raid.", [(7, "killed", True)]),
+        (
+            "The clash left four guards and six insurgents dead.",
+            [(4, "killed", False), (6, "killed", True)],
+        ),
+        (
+            "Seven militants, including a local leader, were killed in the raid.",
+            [(7, "killed", True)],
+        ),
         ("Gunmen abducted five farmers from their fields.", [(5, "kidnapped", False)]),
     ],
 )

@@ -57,6 +57,8 @@ def test_dates_same_day_refers_back():
     assert first("On the same day, militants killed three") == (None, "same")
 
 
-@pytest.mark.parametrize(("text", "expected"), [("2020-05-16", date(2020, 5, 16)), (None, None), ("garbage!!", None)])
+@pytest.mark.parametrize(
+    ("text", "expected"), [("2020-05-16", date(2020, 5, 16)), (None, None), ("garbage!!", None)]
+)
 def test_publication_date_parses_or_gives_none(text, expected):
     assert publication_date(text) == expected
