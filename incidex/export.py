@@ -22,9 +22,6 @@ EVIDENCE_SEPARATOR = " | "
 #: Terminal table columns: (heading, row key, right-aligned).
 _TABLE_COLUMNS = (
     ("date", "date", False),
-    ("country", "country", False),
-    ("admin1", "admin1", False),
-    ("location", "location", False),
     ("type", "attack_type", False),
     ("perpetrator", "perpetrator", False),
     ("target", "target", False),
@@ -98,12 +95,21 @@ def _text(value: Any) -> str:
 
 
 def to_table(rows: Iterable[Row], title: str | None = None) -> Table:
-    """A rich Table of the fields an analyst scans first; source falls back to doc id."""
+    """A rich Table of the fields an analyst scans first; long cells wrap instead of being cut."""
     table = Table(title=title)
-    for heading, _key, right in _TABLE_COLUMNS:
-        table.add_column(heading, justify="right" if right else "left")
-    table.add_column("source")
+    table.add_column("date", no_wrap=True)
+    table.add_column("place", overflow="fold")
+    for heading, _key, right in _TABLE_COLUMNS[1:]:
+        table.add_column(heading, justify="right" if right else "left", overflow="fold")
+    table.add_column("source", overflow="fold")
     for row in rows:
         cells = [_text(row.get(key)) for _heading, key, _right in _TABLE_COLUMNS]
-        table.add_row(*cells, _text(row.get("source") or row.get("doc")))
+        table.add_row(cells[0], _place(row), *cells[1:], _text(row.get("source") or row.get("doc")))
     return table
+
+
+def _place(row: Row) -> str:
+    """Location, province and country in one cell: "Daquq, Kirkuk (IQ)"."""
+    names = [n for n in (row.get("location"), row.get("admin1")) if n]
+    country = f" ({row['country']})" if row.get("country") else ""
+    return (", ".join(dict.fromkeys(names)) or "-") + country

@@ -85,9 +85,7 @@ def test_table_shows_readable_columns():
     headings = [column.header for column in table.columns]
     assert headings == [
         "date",
-        "country",
-        "admin1",
-        "location",
+        "place",
         "type",
         "perpetrator",
         "target",
@@ -99,6 +97,6 @@ def test_table_shows_readable_columns():
     console = Console(record=True, width=200)
     console.print(table)
     text = console.export_text()
-    assert "Khanaqin" in text
+    assert "Khanaqin, Diyala (IQ)" in text
     assert "Test Wire" in text
     assert "b1" in text  # no source: the doc id stands in

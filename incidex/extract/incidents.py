@@ -25,6 +25,7 @@ from incidex.extract.events import (
 from incidex.extract.places import BROAD_KINDS, PlaceHit, find_places, places_compatible
 from incidex.extract.sentences import Sentence, strip_dateline
 
+_SENTENCE_END = re.compile(r"[.!?][\"”’')\]]*\s*$")
 MAX_LIST_GAP_WORDS = 9  # words between two places of one list ("), and on the border in the")
 _LIST_SEPARATOR = re.compile(r",|\band\b|\bor\b")
 _PRECISION_RANK = {"day": 0, "same": 1, "relative": 1, "month": 2, "year": 3, "unknown": 4}
@@ -53,7 +54,14 @@ class Facts:
         """True when the sentence reports an act (a trigger or a casualty figure)."""
         if self.statistic or (self.generic and not self.figures):
             return False
+        if self.claim == "claimed" and self.actors:
+            return True
         return bool(self.figures or any(not t.needs_result for t in self.triggers))
+
+    @property
+    def headline(self) -> bool:
+        """True for a title or subtitle line: it ends without a full stop."""
+        return not _SENTENCE_END.search(self.sentence.text)
 
     @property
     def event_date(self) -> DateMention | None:
@@ -144,7 +152,7 @@ def _founds(item: Facts) -> bool:
     """True for a sentence that can found an incident (not a headline or an aside)."""
     when = item.event_date
     dated = when is not None and when.precision != "year"
-    return item.sentence.index > 0 and bool(item.figures or dated or item.separate)
+    return not item.headline and bool(item.figures or dated or item.separate)
 
 
 def _assign_founding(drafts: list[Draft], item: Facts) -> None:
