@@ -28,7 +28,8 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
 )
-out = Console()
+PIPE_WIDTH = 140  # columns of a table written to a file or pipe (a terminal uses its own width)
+out = Console(width=None if sys.stdout.isatty() else PIPE_WIDTH)
 err = Console(stderr=True)
 
 DbOption = Annotated[

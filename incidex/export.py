@@ -95,13 +95,14 @@ def _text(value: Any) -> str:
 
 
 def to_table(rows: Iterable[Row], title: str | None = None) -> Table:
-    """A rich Table of the fields an analyst scans first; long cells wrap instead of being cut."""
+    """A rich Table of the fields an analyst scans first; cells wrap between words."""
     table = Table(title=title)
     table.add_column("date", no_wrap=True)
-    table.add_column("place", overflow="fold")
+    table.add_column("place", ratio=2)
     for heading, _key, right in _TABLE_COLUMNS[1:]:
-        table.add_column(heading, justify="right" if right else "left", overflow="fold")
-    table.add_column("source", overflow="fold")
+        wide = {"type": len("security_operation"), "target": len("infrastructure")}
+        table.add_column(heading, justify="right" if right else "left", min_width=wide.get(heading))
+    table.add_column("source", ratio=1)
     for row in rows:
         cells = [_text(row.get(key)) for _heading, key, _right in _TABLE_COLUMNS]
         table.add_row(cells[0], _place(row), *cells[1:], _text(row.get("source") or row.get("doc")))

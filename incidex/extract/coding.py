@@ -7,12 +7,9 @@ from dataclasses import dataclass
 
 from incidex.extract.actors import ActorMention, actor_role, find_target_objects
 from incidex.extract.incidents import Draft, Facts
-from incidex.extract.places import BROAD_KINDS, PlaceHit
-from incidex.geocode import load_gazetteer
+from incidex.geocode import resolve
 from incidex.records import Incident, Place
 
-_ROLE_RANK = {"at": 0, "near": 3, "landmark": 4}
-_KIND_RANK = {"place": 0, "area": 1, "admin2": 2, "admin1": 5, "country": 6}
 DOMINANT_PRIORITY = 85  # suicide bombings and prison breaks name the incident wherever they appear
 
 
@@ -64,66 +61,11 @@ def _date(draft: Draft, context: Context) -> tuple[str | None, str]:
 
 
 def locate(draft: Draft, context: Context) -> Place:
-    """Where the act happened, at the precision the text allows."""
-    candidates = list(draft.places) + [
-        p for f in draft.facts for p in f.places if p.role == "landmark"
-    ]
-    if not candidates:
-        return _broad_place(None, context)
-    best = min(candidates, key=lambda p: (_ROLE_RANK[p.role] + _KIND_RANK.get(p.kind, 0), 0))
-    if best.kind in BROAD_KINDS:
-        return _broad_place(best, context)
-    entry = best.entry
-    if entry is None:
-        return _unknown_place(best, candidates, context)
-    precise = best.role == "at" and entry.kind in {"place", "area"}
-    return Place(
-        country=entry.country,
-        admin1=entry.admin1,
-        location=best.mention.text,
-        lat=entry.lat,
-        lon=entry.lon,
-        geo_precision="place" if precise else "admin2",
-    )
-
-
-def _broad_place(hit: PlaceHit | None, context: Context) -> Place:
-    """A province or country, from the mention or the article."""
-    gazetteer = load_gazetteer()
-    entry = hit.entry if hit else None
-    country = entry.country if entry else context.country
-    admin1 = entry.admin1 if entry else (context.admin1 if hit is None else None)
-    if admin1 and (centre := gazetteer.admin1_entry(country, admin1)):
-        return Place(country, admin1, None, centre.lat, centre.lon, "admin1")
-    centre = gazetteer.country_entry(country) if country else None
-    return Place(
-        country,
-        None,
-        None,
-        centre.lat if centre else None,
-        centre.lon if centre else None,
-        "country",
-    )
-
-
-def _unknown_place(best: PlaceHit, candidates: list[PlaceHit], context: Context) -> Place:
-    """A place the gazetteer lacks: its name, with the district or province the text gives."""
-    known = [c.entry for c in candidates if c.entry is not None]
-    district = next((e for e in known if e.kind in {"admin2", "place", "area"}), None)
-    province = next((e for e in known if e.kind == "admin1"), None)
-    name = best.mention.text
-    if district is not None:
-        return Place(district.country, district.admin1, name, district.lat, district.lon, "admin2")
-    broad = _broad_place(None if province is None else _as_hit(province, best), context)
-    return Place(broad.country, broad.admin1, name, broad.lat, broad.lon, broad.geo_precision)
-
-
-def _as_hit(entry: object, template: PlaceHit) -> PlaceHit:
-    """A hit standing for a known province, to reuse the broad-place lookup."""
-    mention = type(template.mention)(
-        template.mention.start, template.mention.end, template.mention.text, (entry,), "admin1"
-    )
-    return PlaceHit(mention, "at")
+    """Where the act happened: the most specific place its sentences name (landmarks last)."""
+    hits = list(draft.places) or [p for f in draft.facts for p in f.places if p.role == "landmark"]
+    if not hits:
+        return resolve([], admin1_hint=context.admin1, country_hint=context.country)
+    return resolve([h.mention for h in hits], country_hint=context.country)
 
 
 def _type_and_actor(facts: list[Facts]) -> tuple[str, str | None, str | None]:
