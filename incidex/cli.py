@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import Enum
 from importlib import resources
@@ -14,13 +15,15 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from incidex import __version__
 from incidex.evaluate import EvalError, format_report, load_docs, report_to_dict, score
-from incidex.export import to_csv, to_geojson, to_json, to_table
+from incidex.export import event_panel, events_table, incidents_table, to_csv, to_geojson, to_json
+from incidex.fetch import FetchPolicy
 from incidex.ingest import InputError
-from incidex.pipeline import Processed, run
-from incidex.store import IncidentFilter, Store, StoreError, default_db_path
+from incidex.pipeline import Processed, run, with_events
+from incidex.store import AddResult, IncidentFilter, Store, StoreError, default_db_path
 
 app = typer.Typer(
     help="News reports of political violence in; a clean, geocoded incident database out.",
@@ -45,13 +48,34 @@ SamplesOption = Annotated[
 ]
 
 
+CountryOption = Annotated[str | None, typer.Option(help="ISO country code, e.g. IQ.")]
+Admin1Option = Annotated[str | None, typer.Option(help="Province, e.g. Diyala.")]
+LocationOption = Annotated[str | None, typer.Option(help="Town, village or area.")]
+SinceOption = Annotated[str | None, typer.Option(help="Earliest date, YYYY[-MM[-DD]].")]
+UntilOption = Annotated[str | None, typer.Option(help="Latest date, YYYY[-MM[-DD]].")]
+TypeOption = Annotated[str | None, typer.Option("--type", help="Attack type, e.g. bombing.")]
+PerpetratorOption = Annotated[str | None, typer.Option(help="Part of the perpetrator's name.")]
+MinKilledOption = Annotated[int | None, typer.Option(help="At least this many killed.")]
+LimitOption = Annotated[int | None, typer.Option(help="At most this many rows.")]
+
+
 class OutputFormat(str, Enum):
-    """How `incidex incidents` prints its rows."""
+    """How `incidex incidents` and `incidex events` print their rows."""
 
     table = "table"
     csv = "csv"
     json = "json"
     geojson = "geojson"
+
+
+FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
+AllowPrivateOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-private",
+        help="Let URLs and feeds reach private, loopback and link-local addresses.",
+    ),
+]
 
 
 def sample_articles() -> str:
@@ -73,6 +97,11 @@ def _progress(label: str) -> Iterator[Progress]:
     columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
         yield progress
+
+
+def _policy(allow_private: bool) -> FetchPolicy:
+    """How URLs and feeds may be fetched: public addresses only, unless allowed."""
+    return FetchPolicy(allow_private=allow_private)
 
 
 def _version(value: bool) -> None:
@@ -97,115 +126,206 @@ def extract(
         Path, typer.Option("--out", "-o", help="JSON-lines file to write; '-' for standard output.")
     ] = Path("-"),
     samples: SamplesOption = False,
+    allow_private: AllowPrivateOption = False,
 ) -> None:
     """Extract incidents from articles into JSON lines, one article a line (codebook section 6).
 
+    Incidents that report one real-world act in different articles share an `event` id.
     Example: incidex extract articles/ feed.jsonl --out incidents.jsonl
     """
-    errors = 0
-    handle = sys.stdout if str(out_file) == "-" else out_file.open("w", encoding="utf-8")
-    try:
-        with _progress("extracting") as progress:
-            task = progress.add_task("extract", total=None)
-            for item in run(_inputs(inputs, samples)):
-                progress.advance(task)
-                if isinstance(item, InputError):
-                    errors += 1
-                    err.print(f"[red]error[/red] {item}", markup=True, highlight=False)
-                    continue
-                handle.write(json.dumps(item.extraction.to_dict(), ensure_ascii=False) + "\n")
-    finally:
-        if handle is not sys.stdout:
-            handle.close()
+    extractions, errors = [], 0
+    with _progress("extracting") as progress:
+        task = progress.add_task("extract", total=None)
+        for item in run(_inputs(inputs, samples), policy=_policy(allow_private)):
+            progress.advance(task)
+            if isinstance(item, InputError):
+                errors += 1
+                err.print(f"error: {item}", highlight=False)
+            else:
+                extractions.append(item.extraction)
+    lines = (json.dumps(e.to_dict(), ensure_ascii=False) + "\n" for e in with_events(extractions))
+    if str(out_file) == "-":
+        sys.stdout.writelines(lines)
+    else:
+        with out_file.open("w", encoding="utf-8") as handle:
+            handle.writelines(lines)
     raise typer.Exit(1 if errors else 0)
 
 
 @app.command()
 def ingest(
-    inputs: InputsArgument = None, db: DbOption = None, samples: SamplesOption = False
+    inputs: InputsArgument = None,
+    db: DbOption = None,
+    samples: SamplesOption = False,
+    allow_private: AllowPrivateOption = False,
 ) -> None:
-    """Extract incidents from articles and store them in the database, one transaction an article.
+    """Extract incidents from articles, store them, and merge reports of one act into events.
 
-    Re-ingesting an article already stored (same text) changes nothing.
+    One transaction an article. Re-ingesting an article already stored (same text) changes
+    nothing; a near-verbatim copy of a stored article only adds a source to its events.
     Example: incidex ingest --samples
     """
     path = db or default_db_path()
-    counts = {"read": 0, "new": 0, "known": 0, "incidents": 0, "errors": 0}
+    counts = Counter[str]()
     try:
         with Store.open(path) as store, _progress("ingesting") as progress:
             task = progress.add_task("ingest", total=None)
-            for item in run(_inputs(inputs, samples)):
+            for item in run(_inputs(inputs, samples), policy=_policy(allow_private)):
                 progress.advance(task)
-                _store_one(store, item, counts)
+                store_processed(store, item, counts)
             stats = store.stats()
     except StoreError as error:
         err.print(f"error: {error}", highlight=False)
         raise typer.Exit(2) from error
     out.print(
-        f"{counts['read']} articles read: {counts['new']} new, {counts['known']} already stored, "
-        f"{counts['errors']} errors; {counts['incidents']} incidents added.\n"
+        f"{counts['read']} articles read: {counts['new']} new, {counts['duplicate']} copies of "
+        f"stored articles, {counts['known']} already stored, {counts['errors']} errors; "
+        f"{counts['incidents']} incidents added, {counts['new_events']} new events, "
+        f"{counts['updated_events']} events updated.\n"
         f"Database {path}: {stats['articles']} articles, {stats['incidents']} incidents, "
-        f"{stats['statistics']} statistics.",
+        f"{stats['events']} events, {stats['statistics']} statistics.",
         highlight=False,
     )
     raise typer.Exit(1 if counts["errors"] else 0)
 
 
-def _store_one(store: Store, item: Processed | InputError, counts: dict[str, int]) -> None:
-    """Store one processed article and count what happened."""
+def store_processed(
+    store: Store, item: Processed | InputError, counts: Counter[str]
+) -> AddResult | None:
+    """Store one processed article, count what happened, and report errors."""
     if isinstance(item, InputError):
         counts["errors"] += 1
         err.print(f"error: {item}", highlight=False)
-        return
+        return None
     counts["read"] += 1
     try:
-        added = store.add(item.article, item.extraction, item.content_hash)
+        result = store.add(item.article, item.extraction, item.content_hash, item.signature)
     except StoreError as error:
         counts["errors"] += 1
         err.print(f"error: {item.article.origin}: {error}", highlight=False)
-        return
-    counts["new" if added else "known"] += 1
-    counts["incidents"] += len(item.extraction.incidents) if added else 0
+        return None
+    counts[result.status] += 1
+    counts["incidents"] += len(item.extraction.incidents) if result.status == "new" else 0
+    counts["new_events"] += len(result.new_events)
+    counts["updated_events"] += len(result.updated_events)
+    return result
 
 
 @app.command()
 def incidents(
     db: DbOption = None,
-    country: Annotated[str | None, typer.Option(help="ISO country code, e.g. IQ.")] = None,
-    admin1: Annotated[str | None, typer.Option(help="Province, e.g. Diyala.")] = None,
-    location: Annotated[str | None, typer.Option(help="Town, village or area.")] = None,
-    since: Annotated[str | None, typer.Option(help="Earliest date, YYYY[-MM[-DD]].")] = None,
-    until: Annotated[str | None, typer.Option(help="Latest date, YYYY[-MM[-DD]].")] = None,
-    attack_type: Annotated[
-        str | None, typer.Option("--type", help="Attack type, e.g. bombing.")
-    ] = None,
-    perpetrator: Annotated[str | None, typer.Option(help="Part of the perpetrator's name.")] = None,
-    min_killed: Annotated[int | None, typer.Option(help="At least this many killed.")] = None,
-    limit: Annotated[int | None, typer.Option(help="At most this many rows.")] = None,
-    output: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = OutputFormat.table,
+    country: CountryOption = None,
+    admin1: Admin1Option = None,
+    location: LocationOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    attack_type: TypeOption = None,
+    perpetrator: PerpetratorOption = None,
+    min_killed: MinKilledOption = None,
+    limit: LimitOption = None,
+    output: FormatOption = OutputFormat.table,
 ) -> None:
-    """List stored incidents, filtered, as a table or as CSV, JSON or GeoJSON.
+    """List stored incidents (one per report), filtered, as a table or CSV, JSON or GeoJSON.
 
     Example: incidex incidents --admin1 Diyala --since 2021-01 --format csv
     """
+    filters = _filters(
+        country, admin1, location, since, until, attack_type, perpetrator, min_killed, limit
+    )
+    with _open_existing(db) as store:
+        rows = store.query_incidents(filters)
+    _print_rows(rows, output, incidents_table, "incidents")
+
+
+@app.command()
+def events(
+    db: DbOption = None,
+    country: CountryOption = None,
+    admin1: Admin1Option = None,
+    location: LocationOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    attack_type: TypeOption = None,
+    perpetrator: PerpetratorOption = None,
+    min_killed: MinKilledOption = None,
+    limit: LimitOption = None,
+    output: FormatOption = OutputFormat.table,
+) -> None:
+    """List events (reports of one act merged), with their source count and figure spread.
+
+    Filters apply to the event's own fields; --min-killed to its best estimate.
+    Example: incidex events --country IQ --since 2022-01 --min-killed 5
+    """
+    filters = _filters(
+        country, admin1, location, since, until, attack_type, perpetrator, min_killed, limit
+    )
+    with _open_existing(db) as store:
+        rows = store.query_events(filters)
+    _print_rows(rows, output, events_table, "events")
+
+
+@app.command()
+def show(
+    event: Annotated[str, typer.Argument(help="Event id, as `incidex events` lists it (e.g. 12).")],
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the event as JSON.")] = False,
+) -> None:
+    """Show one event: where and when, every source with its figures and evidence, disagreements.
+
+    Example: incidex show 12
+    """
+    event_id = _event_id(event)
+    with _open_existing(db) as store:
+        found = store.get_event(event_id)
+    if found is None:
+        err.print(
+            f"error: no event {event} in the database; `incidex events` lists them", highlight=False
+        )
+        raise typer.Exit(2)
+    if as_json:
+        sys.stdout.write(json.dumps(found, indent=2, ensure_ascii=False) + "\n")
+    else:
+        out.print(event_panel(found))
+
+
+def _event_id(text: str) -> int:
+    """An event id as typed: '12' or 'E12'."""
+    digits = text.removeprefix("E").removeprefix("e")
+    if not digits.isdigit():
+        raise typer.BadParameter(f"{text!r} is not an event id like 12", param_hint="EVENT")
+    return int(digits)
+
+
+def _filters(*values: object) -> IncidentFilter:
+    """The query filters of the options, or a clean error for a malformed one."""
+    try:
+        return IncidentFilter(*values)  # type: ignore[arg-type]
+    except ValueError as error:
+        err.print(f"error: {error}", highlight=False)
+        raise typer.Exit(2) from error
+
+
+@contextmanager
+def _open_existing(db: Path | None) -> Iterator[Store]:
+    """The database to read, or a clean error that says how to make one."""
     path = db or default_db_path()
     if not path.exists():
         err.print(f"error: no database at {path}; run `incidex ingest` first", highlight=False)
         raise typer.Exit(2)
     try:
-        filters = IncidentFilter(
-            country=country, admin1=admin1, location=location, since=since, until=until,
-            attack_type=attack_type, perpetrator=perpetrator, min_killed=min_killed, limit=limit,
-        )  # fmt: skip
         with Store.open(path) as store:
-            rows = store.query_incidents(filters)
-    except (ValueError, StoreError) as error:
+            yield store
+    except StoreError as error:
         err.print(f"error: {error}", highlight=False)
         raise typer.Exit(2) from error
+
+
+def _print_rows(
+    rows: list[dict], output: OutputFormat, table: Callable[..., Table], noun: str
+) -> None:
+    """Rows as a table on the terminal, or CSV, JSON or GeoJSON on standard output."""
     if output is OutputFormat.table:
-        out.print(to_table(rows, title=f"{len(rows)} incidents"))
+        out.print(table(rows, title=f"{len(rows)} {noun}"))
         return
     writers = {
         OutputFormat.csv: to_csv,

@@ -12,7 +12,11 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from rich.console import Group
+from rich.markup import escape
+from rich.panel import Panel
 from rich.table import Table
+from rich.text import Text
 
 Row = Mapping[str, Any]
 
@@ -94,7 +98,7 @@ def _text(value: Any) -> str:
     return "–" if value is None else str(value)
 
 
-def to_table(rows: Iterable[Row], title: str | None = None) -> Table:
+def incidents_table(rows: Iterable[Row], title: str | None = None) -> Table:
     """A rich Table of the fields an analyst scans first; cells wrap between words."""
     table = Table(title=title)
     table.add_column("date", no_wrap=True)
@@ -114,3 +118,77 @@ def _place(row: Row) -> str:
     names = [n for n in (row.get("location"), row.get("admin1")) if n]
     country = f" ({row['country']})" if row.get("country") else ""
     return (", ".join(dict.fromkeys(names)) or "-") + country
+
+
+def events_table(rows: Iterable[Row], title: str | None = None) -> Table:
+    """A rich Table of events: where, when, what, the spread of the toll and how many sources."""
+    table = Table(title=title)
+    table.add_column("event", justify="right", no_wrap=True)
+    table.add_column("date", no_wrap=True)
+    table.add_column("place", ratio=2)
+    table.add_column("type", min_width=len("security_operation"))
+    table.add_column("perpetrator")
+    table.add_column("killed", justify="right", no_wrap=True)
+    table.add_column("wounded", justify="right", no_wrap=True)
+    table.add_column("sources", justify="right")
+    for row in rows:
+        table.add_row(
+            str(row["id"]),
+            _text(row.get("date")),
+            _place(row),
+            _text(row.get("attack_type")),
+            _text(row.get("perpetrator")),
+            spread_text(row, "killed"),
+            spread_text(row, "wounded"),
+            str(row.get("sources", "")),
+        )
+    return table
+
+
+def spread_text(row: Row, name: str) -> str:
+    """A figure with its spread: "11", or "32 (28-35)" when sources disagree."""
+    best, low, high = row.get(name), row.get(f"{name}_low"), row.get(f"{name}_high")
+    if best is None:
+        return "–"
+    return str(best) if low == high else f"{best} ({low}-{high})"
+
+
+def event_panel(event: Row) -> Group:
+    """One event for the terminal: summary, disagreements, then each source with its evidence."""
+    summary = (
+        f"[bold]Event {event['id']}[/bold]: {escape(_text(event.get('attack_type')))} on "
+        f"{escape(_text(event.get('date')))} at {escape(_place(event))} "
+        f"\\[{escape(_text(event.get('geo_precision')))}]\n"
+        f"perpetrator {escape(_text(event.get('perpetrator')))} "
+        f"({escape(_text(event.get('attribution')))}), "
+        f"target {escape(_text(event.get('target')))}; killed {spread_text(event, 'killed')}, "
+        f"wounded {spread_text(event, 'wounded')}; {event.get('sources', 0)} sources"
+    )
+    parts: list[Any] = [Text.from_markup(summary)]
+    for field, values in event.get("disagreements", {}).items():
+        said = "; ".join(f"{_text(value)} ({', '.join(who)})" for value, who in values)
+        parts.append(Text(f"sources disagree on {field}: {said}", style="yellow"))
+    for report in event.get("reports", []):
+        parts.append(_report_panel(report))
+    for copy in event.get("copies", []):
+        parts.append(
+            Text(f"copy: {_text(copy.get('source'))} {_text(copy.get('url'))}", style="dim")
+        )
+    return Group(*parts)
+
+
+def _report_panel(report: Row) -> Panel:
+    """One source of an event: its figures and evidence sentences, as plain text."""
+    figures = ", ".join(
+        f"{name} {report[name]}"
+        for name in ("killed", "wounded", "kidnapped")
+        if report.get(name) is not None
+    )
+    body = Text("\n".join(f"“{sentence}”" for sentence in report.get("evidence", [])))
+    heading = (
+        f"{_text(report.get('source') or report.get('doc'))}, {_text(report.get('published'))}: "
+        f"{_text(report.get('date'))} {_place(report)} {figures}"
+    )
+    return Panel(
+        body, title=Text(heading), subtitle=Text(_text(report.get("url"))), title_align="left"
+    )

@@ -1,21 +1,34 @@
-"""Readers for every input format: files, directories and JSON lines in, Articles out.
+"""Readers for every input format: files, directories, JSON lines, WARC archives, feeds, URLs.
 
-All disk input happens here. A bad input never stops a batch: the reader yields an
-`InputError` naming it, and goes on with the next one.
+All input happens here: disk through these readers, the network through `incidex.fetch`.
+A bad input never stops a batch: the reader yields an `InputError` naming it, and goes on
+with the next one.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from charset_normalizer import from_bytes
 
+from incidex.feeds import (
+    FEED_MEDIA_TYPES,
+    FEED_SUFFIXES,
+    FeedError,
+    looks_like_feed,
+    parse_feed,
+    with_full_text,
+)
+from incidex.fetch import Fetched, FetchError, FetchPolicy, fetch
 from incidex.records import Article
+from incidex.warc import WarcDocument, WarcError, is_warc, warc_documents
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # 20 MiB: far beyond any news article, stops runaway files
 MAX_LINE_BYTES = 5 * 1024 * 1024  # 5 MiB per JSON line
@@ -24,6 +37,12 @@ TEXT_SUFFIXES = {".txt", ".text", ".md"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson", ".json"}
 INDEX_NAME = "index.jsonl"
+HTML_MEDIA_TYPES = {"text/html", "application/xhtml+xml"}
+_URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")  # any scheme: the fetcher refuses all but http(s)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+
+#: What fetches the full article behind a feed item's link.
+FullTextFetcher = Callable[[str], "Article | InputError"]
 
 
 @dataclass(frozen=True)
@@ -37,19 +56,33 @@ class InputError:
         return f"{self.source}: {self.message}"
 
 
-def read_inputs(inputs: Iterable[str | Path]) -> Iterator[Article | InputError]:
-    """Yield an Article or an InputError for every article found in the inputs, in order."""
+def read_inputs(
+    inputs: Iterable[str | Path], policy: FetchPolicy | None = None, *, fetch_full: bool = True
+) -> Iterator[Article | InputError]:
+    """Yield an Article or an InputError for every article found in the inputs, in order.
+
+    Inputs are paths (files, directories) or URLs. `policy` bounds every fetch: URLs given
+    as inputs and, when `fetch_full` is true, the links of feed items that carry only a
+    summary; it defaults to FetchPolicy() (public addresses only, 15 s, 10 MiB).
+    """
+    policy = policy or FetchPolicy()
+    fetcher = partial(fetch_article, policy=policy) if fetch_full else None
     for item in inputs:
+        if isinstance(item, str) and _URL.match(item.strip()):
+            yield from read_url(item.strip(), policy, fetcher)
+            continue
         path = Path(item)
         if path.is_dir():
-            yield from _read_directory(path)
+            yield from _read_directory(path, fetcher)
         elif path.is_file():
-            yield from _read_file(path, _index_for(path.parent))
+            yield from _read_file(path, _index_for(path.parent), fetcher)
         else:
             yield InputError(str(item), "no such file or directory")
 
 
-def _read_directory(directory: Path) -> Iterator[Article | InputError]:
+def _read_directory(
+    directory: Path, fetcher: FullTextFetcher | None = None
+) -> Iterator[Article | InputError]:
     """Read every file below a directory, in sorted order, each folder with its index."""
     files = sorted(
         p
@@ -58,7 +91,7 @@ def _read_directory(directory: Path) -> Iterator[Article | InputError]:
     )
     for path in files:
         if path.name != INDEX_NAME:
-            yield from _read_file(path, _index_for(path.parent))
+            yield from _read_file(path, _index_for(path.parent), fetcher)
 
 
 def _index_for(folder: Path) -> dict[str, dict[str, Any]]:
@@ -77,11 +110,16 @@ def _index_for(folder: Path) -> dict[str, dict[str, Any]]:
     return index
 
 
-def _read_file(path: Path, index: dict[str, dict[str, Any]]) -> Iterator[Article | InputError]:
-    """Read one file by its suffix; JSON lines may hold many articles."""
+def _read_file(
+    path: Path, index: dict[str, dict[str, Any]], fetcher: FullTextFetcher | None = None
+) -> Iterator[Article | InputError]:
+    """Read one file by its suffix or content; JSON lines, WARCs and feeds hold many articles."""
     suffix = path.suffix.lower()
     if suffix in JSONL_SUFFIXES:
         yield from read_jsonl(path)
+        return
+    if is_warc(path):
+        yield from read_warc(path)
         return
     try:
         text = read_text(path)
@@ -90,6 +128,11 @@ def _read_file(path: Path, index: dict[str, dict[str, Any]]) -> Iterator[Article
         return
     except OSError as error:
         yield InputError(str(path), f"cannot read: {error.strerror or error}")
+        return
+    if suffix in FEED_SUFFIXES or (
+        suffix not in TEXT_SUFFIXES | HTML_SUFFIXES and looks_like_feed(text)
+    ):
+        yield from _read_feed_file(path, fetcher)
         return
     meta = index.get(path.name, {})
     is_html = suffix in HTML_SUFFIXES or (suffix not in TEXT_SUFFIXES and _looks_like_html(text))
@@ -102,6 +145,145 @@ def _read_file(path: Path, index: dict[str, dict[str, Any]]) -> Iterator[Article
         title=meta.get("title"),
         source=meta.get("source"),
         origin=str(path),
+    )
+
+
+def _read_feed_file(path: Path, fetcher: FullTextFetcher | None) -> Iterator[Article | InputError]:
+    """A feed on disk, parsed from its bytes so that its XML encoding declaration holds."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        yield InputError(str(path), f"cannot read: {error.strerror or error}")
+        return
+    yield from read_feed(data, str(path), fetcher)
+
+
+def read_feed(
+    data: bytes | str,
+    origin: str,
+    fetch_full: FullTextFetcher | None = None,
+    *,
+    base_url: str | None = None,
+) -> Iterator[Article | InputError]:
+    """The items of an RSS or Atom feed as Articles (origin `origin#N`).
+
+    An item that carries only a short summary is replaced by the page at its link when
+    `fetch_full` is given; if that fails, its error comes first, then the summary. An
+    unsafe (entity declarations) or malformed feed is one InputError.
+    """
+    try:
+        feed = parse_feed(data, origin, base_url)
+    except FeedError as error:
+        yield InputError(origin, str(error))
+        return
+    for item in feed.items:
+        article = item.article
+        if item.summary_only and fetch_full is not None and article.url:
+            page = fetch_full(article.url)
+            if isinstance(page, Article):
+                yield with_full_text(article, page)
+                continue
+            yield InputError(article.origin, f"full article not fetched, summary kept: {page}")
+            if not article.text:
+                continue
+        yield article if article.text else InputError(article.origin, "feed item has no text")
+
+
+def read_url(
+    url: str, policy: FetchPolicy | None = None, fetch_full: FullTextFetcher | None = None
+) -> Iterator[Article | InputError]:
+    """The article at a URL, or the items of the feed there (item pages through `fetch_full`)."""
+    try:
+        fetched = fetch(url, policy)
+    except FetchError as error:
+        yield InputError(url, error.message)
+        return
+    if fetched.media_type in FEED_MEDIA_TYPES or looks_like_feed(fetched.body[:SNIFF_BYTES]):
+        yield from read_feed(_feed_data(fetched), url, fetch_full, base_url=fetched.url)
+    else:
+        yield _page_article(url, fetched)
+
+
+def _feed_data(fetched: Fetched) -> bytes | str:
+    """A fetched feed for the XML parser: text decoded by the HTTP charset, else bytes.
+
+    A charset in the Content-Type header wins over the XML declaration (RFC 7303); without
+    one, the parser reads the declaration itself.
+    """
+    if fetched.charset:
+        try:
+            return fetched.body.decode(fetched.charset)
+        except (LookupError, UnicodeDecodeError):
+            pass
+    return fetched.body
+
+
+def fetch_article(url: str, policy: FetchPolicy | None = None) -> Article | InputError:
+    """The HTML or text page at a URL as an Article (id and origin: the URL as given)."""
+    try:
+        return _page_article(url, fetch(url, policy))
+    except FetchError as error:
+        return InputError(url, error.message)
+
+
+def _page_article(url: str, fetched: Fetched) -> Article | InputError:
+    """A fetched page as an Article; anything but HTML or text is refused."""
+    kind = fetched.media_type
+    if kind and kind not in HTML_MEDIA_TYPES and kind != "text/plain":
+        return InputError(url, f"not an article: the server sent {kind}")
+    try:
+        text = decode_payload(fetched.body, fetched.charset)
+    except InputFileError as error:
+        return InputError(url, f"page not readable: {error}")
+    is_html = kind in HTML_MEDIA_TYPES or (not kind and _looks_like_html(text))
+    return Article(
+        id=url,
+        text="" if is_html else text,
+        html=text if is_html else None,
+        url=fetched.url,
+        origin=url,
+    )
+
+
+def read_warc(path: Path) -> Iterator[Article | InputError]:
+    """The HTML and text pages of a WARC archive (origin `file#N`, N the record number).
+
+    Other records are skipped. A corrupt or truncated archive ends with one InputError
+    naming the record reached, after the articles read before it.
+    """
+    try:
+        for document in warc_documents(path, MAX_FILE_BYTES):
+            record = _warc_article(path, document)
+            if record is not None:
+                yield record
+    except WarcError as error:
+        yield InputError(
+            f"{path}#{error.number}",
+            f"corrupt or truncated WARC file, stopped at record {error.number} ({error}); "
+            "the records before it were read",
+        )
+    except OSError as error:
+        yield InputError(str(path), f"cannot read: {error.strerror or error}")
+
+
+def _warc_article(path: Path, document: WarcDocument) -> Article | InputError | None:
+    """One WARC record as an Article; None for an empty one."""
+    where = f"{path}#{document.number}"
+    if document.oversized:
+        return InputError(where, f"record over the {MAX_FILE_BYTES // 2**20} MiB limit, skipped")
+    if not document.payload.strip():
+        return None
+    try:
+        text = decode_payload(document.payload, document.charset)
+    except InputFileError as error:
+        return InputError(where, str(error))
+    is_html = document.media_type in HTML_MEDIA_TYPES
+    return Article(
+        id=document.record_id or document.uri or where,
+        text="" if is_html else text,
+        html=text if is_html else None,
+        url=document.uri,
+        origin=where,
     )
 
 
@@ -139,6 +321,30 @@ def decode_bytes(data: bytes) -> str:
     if not text.strip():
         raise InputFileError("file holds only white space")
     return text
+
+
+def decode_payload(data: bytes, charset: str | None) -> str:
+    """Text of a web payload: by its declared charset (HTTP header, else HTML meta), else detected.
+
+    A byte-order mark wins over any declaration, as in browsers; a declaration that does not
+    fit the bytes is ignored.
+    """
+    declared = charset or _meta_charset(data[:SNIFF_BYTES])
+    if declared and not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = data.decode(declared)
+        except (LookupError, UnicodeDecodeError):
+            pass
+        else:
+            if text.strip() and "\x00" not in text[:SNIFF_BYTES]:
+                return text
+    return decode_bytes(data)
+
+
+def _meta_charset(head: bytes) -> str | None:
+    """The charset an HTML page declares in a <meta> tag."""
+    match = _META_CHARSET.search(head)
+    return match.group(1).decode("ascii").lower() if match else None
 
 
 def _decode_legacy(data: bytes) -> str:

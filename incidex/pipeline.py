@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from incidex.clean import clean_article, content_hash
+from incidex.dedupe import signature
 from incidex.extract import extract_article
+from incidex.fetch import FetchPolicy
 from incidex.ingest import InputError, read_inputs
+from incidex.merge import cluster
 from incidex.records import Article, Extraction
 
 
@@ -18,6 +21,7 @@ class Processed:
     article: Article
     extraction: Extraction
     content_hash: str
+    signature: tuple[int, ...]
 
 
 def process(article: Article) -> Processed | InputError:
@@ -27,12 +31,19 @@ def process(article: Article) -> Processed | InputError:
         return InputError(
             article.origin or article.id, "no article text found (only page furniture?)"
         )
-    return Processed(cleaned, extract_article(cleaned), content_hash(cleaned.text))
+    return Processed(
+        cleaned, extract_article(cleaned), content_hash(cleaned.text), signature(cleaned.text)
+    )
 
 
-def run(inputs: Iterable[str]) -> Iterator[Processed | InputError]:
-    """Every article of the inputs through every stage, errors passed along in order."""
-    for item in read_inputs(inputs):
+def run(
+    inputs: Iterable[str], policy: FetchPolicy | None = None
+) -> Iterator[Processed | InputError]:
+    """Every article of the inputs through every stage, errors passed along in order.
+
+    `policy` says which addresses URLs and feeds may be fetched from.
+    """
+    for item in read_inputs(inputs, policy):
         yield item if isinstance(item, InputError) else _safe_process(item)
 
 
@@ -42,3 +53,13 @@ def _safe_process(article: Article) -> Processed | InputError:
         return process(article)
     except (ValueError, RecursionError, MemoryError) as error:
         return InputError(article.origin or article.id, f"could not be processed: {error}")
+
+
+def with_events(extractions: list[Extraction]) -> list[Extraction]:
+    """Extractions with an event id on every incident: reports of one act share it."""
+    pairs = [(e.doc, incident) for e in extractions for incident in e.incidents]
+    labels = iter(cluster(pairs))
+    return [
+        replace(e, incidents=tuple(replace(i, event=f"E{next(labels) + 1}") for i in e.incidents))
+        for e in extractions
+    ]

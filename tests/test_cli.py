@@ -18,7 +18,7 @@ CODEBOOK_KEYS = {"doc", "published", "title", "source", "incidents", "statistics
 INCIDENT_KEYS = {
     "date", "date_precision", "country", "admin1", "location", "lat", "lon", "geo_precision",
     "attack_type", "perpetrator", "attribution", "target", "killed", "wounded", "kidnapped",
-    "perpetrators_killed", "evidence",
+    "perpetrators_killed", "evidence", "event",
 }  # fmt: skip
 
 

@@ -8,7 +8,7 @@ import json
 
 from rich.console import Console
 
-from incidex.export import to_csv, to_geojson, to_json, to_table
+from incidex.export import incidents_table, to_csv, to_geojson, to_json
 
 ROWS = [
     {
@@ -81,7 +81,7 @@ def test_geojson_is_feature_collection_with_lon_lat_points():
 
 
 def test_table_shows_readable_columns():
-    table = to_table(ROWS)
+    table = incidents_table(ROWS)
     headings = [column.header for column in table.columns]
     assert headings == [
         "date",

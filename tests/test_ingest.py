@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from incidex.ingest import MAX_FILE_BYTES, InputError, read_inputs
+from incidex.ingest import MAX_FILE_BYTES, InputError, decode_payload, read_inputs
 from incidex.records import Article
 
 INPUTS = Path(__file__).parent / "inputs"
@@ -208,3 +208,46 @@ def test_read_jsonl_names_article_without_id_by_file_and_line(tmp_path):
 def test_read_jsonl_truncates_published_to_date(tmp_path, published, expected):
     entry = {"text": "A bomb exploded.", "published": published}
     assert _only(_write_jsonl(tmp_path / "feed.jsonl", entry)).published == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("ftp://example.org/report.txt", "only http and https URLs are fetched, not 'ftp'"),
+        ("file:///etc/passwd", "not 'file'"),
+        ("http://192.168.0.1/report", "192.168.0.1 is a private address"),
+    ],
+)
+def test_read_inputs_refuses_url_naming_it(url, message):
+    error = _only(url)
+    assert isinstance(error, InputError)
+    assert error.source == url
+    assert message in error.message
+
+
+def test_read_inputs_reads_feeds_and_warcs_in_directory(tmp_path):
+    (tmp_path / "news.rss").write_text(
+        "<rss><channel><title>Wire</title><item><guid>w-1</guid>"
+        "<description>Gunmen fired on a patrol.</description></item></channel></rss>",
+        encoding="utf-8",
+    )
+    (tmp_path / "crawl.warc").write_bytes(b"")
+    (tmp_path / "z.txt").write_text("A bomb exploded.", encoding="utf-8")
+    records = _read(tmp_path)
+    assert [type(r) for r in records] == [InputError, Article, Article]
+    assert records[0].source == f"{tmp_path / 'crawl.warc'}#1"
+    assert (records[1].id, records[1].source) == ("w-1", "Wire")
+
+
+@pytest.mark.parametrize(
+    ("data", "charset", "expected"),
+    [
+        ("Jérôme".encode("latin-1"), "iso-8859-1", "Jérôme"),
+        ('<meta charset="windows-1256"><p>بعقوبة</p>'.encode("cp1256"), None, "بعقوبة"),
+        ("Jérôme".encode(), "no-such-charset", "Jérôme"),
+        ("Jérôme".encode("cp1252"), "utf-8", "Jérôme"),  # wrong declaration: detected instead
+        ("\ufeffJérôme".encode(), "iso-8859-1", "Jérôme"),  # byte-order mark wins
+    ],
+)
+def test_decode_payload_uses_declared_charset_else_detects(data, charset, expected):
+    assert expected in decode_payload(data, charset)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib.resources import files
 from pathlib import Path
@@ -19,7 +20,9 @@ from typing import Any
 
 import platformdirs
 
+from incidex import dedupe
 from incidex.records import INCIDENT_FIELDS, Article, Extraction, Incident, Statistic
+from incidex.store import events
 from incidex.store.filters import IncidentFilter, where_clause
 
 #: Version written to `meta.schema_version`; a database with another one is refused.
@@ -31,10 +34,11 @@ _BUSY_TIMEOUT = 30.0  # seconds to wait for another process's write lock
 _EVIDENCE_BATCH = 500  # incident ids per evidence query, far below SQLite's variable limit
 
 #: Incident columns in codebook order; evidence lives in its own table.
-_INCIDENT_COLUMNS = (*(f for f in INCIDENT_FIELDS if f != "evidence"), "event")
+_INCIDENT_COLUMNS = tuple(f for f in INCIDENT_FIELDS if f != "evidence")
 _ROW_SELECT = ", ".join(
     ["i.id", "a.doc", "a.source", "a.url", "a.title", "a.published"]
     + [f"i.{column}" for column in _INCIDENT_COLUMNS]
+    + ["i.event_id AS event"]
 )
 _INSERT_INCIDENT = "INSERT INTO incidents ({}) VALUES ({})".format(
     ", ".join(("article_id", "seq", *_INCIDENT_COLUMNS)),
@@ -44,6 +48,17 @@ _INSERT_INCIDENT = "INSERT INTO incidents ({}) VALUES ({})".format(
 
 class StoreError(Exception):
     """A database that cannot be opened, or an article that cannot be stored."""
+
+
+@dataclass(frozen=True)
+class AddResult:
+    """What storing one article did: status new, known (same text) or duplicate (a copy)."""
+
+    status: str
+    article_id: int | None = None
+    duplicate_of: int | None = None
+    new_events: tuple[int, ...] = ()
+    updated_events: tuple[int, ...] = ()
 
 
 def default_db_path() -> Path:
@@ -78,6 +93,14 @@ def _ensure_schema(conn: sqlite3.Connection, path: Path) -> None:
     if row is None or row["value"] != SCHEMA_VERSION:
         found = None if row is None else row["value"]
         raise StoreError(f"{path} has schema version {found}, this incidex needs {SCHEMA_VERSION}")
+
+
+_FIGURE_KEY = ("date", "killed", "wounded", "kidnapped")
+
+
+def _figures_of(extraction: Extraction) -> list[tuple[Any, ...]]:
+    """What an extraction reports, comparable with `Store._figures`."""
+    return [tuple(getattr(i, key) for key in _FIGURE_KEY) for i in extraction.incidents]
 
 
 def _now() -> str:
@@ -142,45 +165,107 @@ class Store:
             raise
         self._conn.execute("COMMIT")
 
-    def add(self, article: Article, extraction: Extraction, content_hash: str) -> bool:
-        """Store an article with its incidents and statistics, all or nothing.
+    def add(
+        self,
+        article: Article,
+        extraction: Extraction,
+        content_hash: str,
+        signature: Sequence[int] | None = None,
+    ) -> AddResult:
+        """Store an article with its incidents, statistics and event links, all or nothing.
 
         Args:
             article: the article as read (origin, metadata fallbacks).
             extraction: what was extracted from it; its metadata wins over the article's.
             content_hash: sha256 hex of the cleaned text, the article's identity.
+            signature: MinHash signature of the cleaned text; with it, a near-verbatim copy
+                of a stored article is kept as a source of that article's events only.
 
         Returns:
-            True when stored; False, changing nothing, when the hash is already stored.
+            What happened; status "known" (nothing changed) when the hash is already stored.
 
         Raises:
-            StoreError: a record breaks a constraint (e.g. an unknown date_precision) or
-                the database refused the write; nothing of the article is kept.
+            StoreError: a record breaks a constraint or the database refused the write;
+                nothing of the article is kept.
         """
         try:
             with self._transaction():
-                if self._has_hash(content_hash):
-                    return False
-                article_id = self._insert_article(article, extraction, content_hash)
-                for seq, incident in enumerate(extraction.incidents):
-                    self._insert_incident(article_id, seq, incident)
-                for statistic in extraction.statistics:
-                    self._insert_statistic(article_id, statistic)
+                return self._add(article, extraction, content_hash, signature)
         except sqlite3.Error as exc:
             doc = extraction.doc or article.id
             raise StoreError(f"cannot store article {doc!r}: {exc}") from exc
-        return True
+
+    def _add(
+        self,
+        article: Article,
+        extraction: Extraction,
+        content_hash: str,
+        signature: Sequence[int] | None,
+    ) -> AddResult:
+        """The body of `add`, inside its transaction."""
+        if self._has_hash(content_hash):
+            return AddResult("known")
+        now = _now()
+        original = self._near_duplicate(signature) if signature else None
+        if original is not None and self._figures(original) != _figures_of(extraction):
+            original = None  # an updated copy ("killing six", not four): a new report
+        article_id = self._insert_article(article, extraction, content_hash, signature, original)
+        if original is not None:
+            updated = events.refresh_for_article(self._conn, original, now)
+            return AddResult("duplicate", article_id, original, updated_events=tuple(updated))
+        new, updated = [], []
+        for seq, incident in enumerate(extraction.incidents):
+            incident_id = self._insert_incident(article_id, seq, incident)
+            event_id, created = events.assign(self._conn, article_id, incident_id, incident, now)
+            (new if created else updated).append(event_id)
+        for statistic in extraction.statistics:
+            self._insert_statistic(article_id, statistic)
+        return AddResult(
+            "new", article_id, None, tuple(new), tuple(e for e in updated if e not in new)
+        )
+
+    def _figures(self, article_id: int) -> list[tuple[Any, ...]]:
+        """What a stored article reports, as comparable tuples (date and figures)."""
+        rows = self._conn.execute(
+            f"SELECT {', '.join(_FIGURE_KEY)} FROM incidents WHERE article_id = ? ORDER BY seq",
+            (article_id,),
+        )
+        return [tuple(row) for row in rows]
+
+    def _near_duplicate(self, signature: Sequence[int]) -> int | None:
+        """The stored original this signature nearly copies, if any (via LSH bands)."""
+        keys = dedupe.band_keys(signature)
+        marks = ", ".join("?" * len(keys))
+        rows = self._conn.execute(
+            "SELECT DISTINCT a.id, a.minhash, a.duplicate_of FROM article_bands b"
+            f" JOIN articles a ON a.id = b.article_id WHERE b.band IN ({marks}) ORDER BY a.id",
+            keys,
+        )
+        for row in rows:
+            if row["minhash"] and dedupe.is_near_duplicate(
+                signature, dedupe.deserialize(row["minhash"])
+            ):
+                return int(row["duplicate_of"] or row["id"])
+        return None
 
     def _has_hash(self, content_hash: str) -> bool:
         """True when an article with this content hash is already stored."""
         sql = "SELECT 1 FROM articles WHERE content_hash = ?"
         return self._conn.execute(sql, (content_hash,)).fetchone() is not None
 
-    def _insert_article(self, article: Article, extraction: Extraction, content_hash: str) -> int:
-        """Insert the article row and return its id."""
+    def _insert_article(
+        self,
+        article: Article,
+        extraction: Extraction,
+        content_hash: str,
+        signature: Sequence[int] | None,
+        duplicate_of: int | None,
+    ) -> int:
+        """Insert the article row (and its signature's bands) and return its id."""
         cursor = self._conn.execute(
             "INSERT INTO articles (doc, content_hash, url, title, source, published,"
-            " origin, text, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " origin, text, ingested_at, minhash, duplicate_of)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 extraction.doc or article.id,
                 content_hash,
@@ -191,19 +276,27 @@ class Store:
                 article.origin or None,
                 extraction.text or article.text,
                 _now(),
+                dedupe.serialize(signature) if signature else None,
+                duplicate_of,
             ),
         )
         assert cursor.lastrowid is not None  # set by every INSERT
+        if signature:
+            self._conn.executemany(
+                "INSERT OR IGNORE INTO article_bands (band, article_id) VALUES (?, ?)",
+                [(key, cursor.lastrowid) for key in dedupe.band_keys(signature)],
+            )
         return cursor.lastrowid
 
-    def _insert_incident(self, article_id: int, seq: int, incident: Incident) -> None:
-        """Insert one incident and its evidence sentences."""
+    def _insert_incident(self, article_id: int, seq: int, incident: Incident) -> int:
+        """Insert one incident and its evidence sentences; return its id."""
         values = [getattr(incident, column) for column in _INCIDENT_COLUMNS]
         cursor = self._conn.execute(_INSERT_INCIDENT, (article_id, seq, *values))
         self._conn.executemany(
             "INSERT INTO evidence (incident_id, seq, sentence) VALUES (?, ?, ?)",
             [(cursor.lastrowid, n, sentence) for n, sentence in enumerate(incident.evidence)],
         )
+        return int(cursor.lastrowid or 0)
 
     def _insert_statistic(self, article_id: int, statistic: Statistic) -> None:
         """Insert one aggregate figure (codebook section 5)."""
@@ -258,6 +351,27 @@ class Store:
         for row in rows:
             row["evidence"] = by_id[row["id"]]
 
+    def query_events(self, filters: IncidentFilter | None = None) -> list[dict[str, Any]]:
+        """Events matching `filters`, oldest first, with their source count and figure spreads."""
+        return events.query(self._conn, filters or IncidentFilter())
+
+    def get_event(self, event_id: int) -> dict[str, Any] | None:
+        """One event with its reports, copies and disagreements; None when there is none."""
+        return events.get(self._conn, event_id)
+
+    def seen_items(self, feed: str) -> set[str]:
+        """Items of a feed already read by `incidex watch`."""
+        rows = self._conn.execute("SELECT item FROM feed_items WHERE feed = ?", (feed,))
+        return {row[0] for row in rows}
+
+    def mark_seen(self, feed: str, items: Iterable[str]) -> None:
+        """Remember feed items as read, so a restart does not fetch them again."""
+        with self._transaction():
+            self._conn.executemany(
+                "INSERT OR IGNORE INTO feed_items (feed, item, seen_at) VALUES (?, ?, ?)",
+                [(feed, item, _now()) for item in items],
+            )
+
     def stats(self) -> dict[str, Any]:
         """Counts for a summary: articles, incidents, statistics, incidents per country.
 
@@ -266,7 +380,7 @@ class Store:
         """
         counts = {
             table: self._conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-            for table in ("articles", "incidents", "statistics")
+            for table in ("articles", "incidents", "statistics", "events")
         }
         by_country = self._conn.execute(
             "SELECT country, count(*) AS n FROM incidents GROUP BY country ORDER BY n DESC, country"

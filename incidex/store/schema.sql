@@ -30,7 +30,60 @@ CREATE TABLE IF NOT EXISTS articles (
     published    TEXT,               -- publication date, ISO 'YYYY-MM-DD'
     origin       TEXT,               -- where it was read from: file path or URL
     text         TEXT,               -- cleaned plain text the extraction ran on
-    ingested_at  TEXT NOT NULL       -- when stored, ISO timestamp in UTC
+    ingested_at  TEXT NOT NULL,      -- when stored, ISO timestamp in UTC
+    minhash      BLOB,               -- MinHash signature of `text`, for near-duplicate detection
+    duplicate_of INTEGER REFERENCES articles (id) -- set for a near-verbatim copy (wire repost):
+                                     -- it adds no incidents of its own, only a source
+);
+
+-- Locality-sensitive hashing bands of each article's signature: articles sharing a band are
+-- near-duplicate candidates, confirmed by comparing signatures.
+CREATE TABLE IF NOT EXISTS article_bands (
+    band       TEXT NOT NULL,
+    article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+    PRIMARY KEY (band, article_id)
+);
+
+-- One real-world act, as reported by one or more articles (issue: merging). Place, date and
+-- type are those of its most precise report; figures give the spread across reports
+-- (lowest, highest, and `killed` etc. the best estimate: the lower median), as UCDP does.
+CREATE TABLE IF NOT EXISTS events (
+    id                       INTEGER PRIMARY KEY,
+    date                     TEXT,
+    date_precision           TEXT NOT NULL DEFAULT 'unknown',
+    country                  TEXT,
+    admin1                   TEXT,
+    location                 TEXT,
+    lat                      DOUBLE PRECISION,
+    lon                      DOUBLE PRECISION,
+    geo_precision            TEXT NOT NULL DEFAULT 'country',
+    attack_type              TEXT NOT NULL,
+    perpetrator              TEXT,
+    attribution              TEXT NOT NULL DEFAULT 'unknown',
+    target                   TEXT NOT NULL,
+    killed                   INTEGER,      -- best estimate
+    killed_low               INTEGER,
+    killed_high              INTEGER,
+    wounded                  INTEGER,
+    wounded_low              INTEGER,
+    wounded_high             INTEGER,
+    kidnapped                INTEGER,
+    kidnapped_low            INTEGER,
+    kidnapped_high           INTEGER,
+    perpetrators_killed      INTEGER,
+    perpetrators_killed_low  INTEGER,
+    perpetrators_killed_high INTEGER,
+    sources                  INTEGER NOT NULL DEFAULT 0, -- articles reporting it, copies included
+    first_seen               TEXT NOT NULL,  -- when its first report was ingested (UTC)
+    updated_at               TEXT NOT NULL   -- when a report last joined or changed it (UTC)
+);
+
+-- Feed items already read by `incidex watch`, so a restart does not fetch them again.
+CREATE TABLE IF NOT EXISTS feed_items (
+    feed    TEXT NOT NULL,                 -- feed URL or path
+    item    TEXT NOT NULL,                 -- item guid, id or link
+    seen_at TEXT NOT NULL,
+    PRIMARY KEY (feed, item)
 );
 
 CREATE TABLE IF NOT EXISTS incidents (
@@ -58,7 +111,7 @@ CREATE TABLE IF NOT EXISTS incidents (
     wounded             INTEGER CHECK (wounded >= 0),
     kidnapped           INTEGER CHECK (kidnapped >= 0),
     perpetrators_killed INTEGER CHECK (perpetrators_killed >= 0),
-    event               TEXT,              -- reserved: id shared by incidents merged as one event
+    event_id            INTEGER REFERENCES events (id), -- the real-world event it reports
     UNIQUE (article_id, seq)
 );
 
@@ -88,6 +141,10 @@ CREATE INDEX IF NOT EXISTS idx_incidents_perpetrator ON incidents (perpetrator);
 CREATE INDEX IF NOT EXISTS idx_incidents_article ON incidents (article_id);
 CREATE INDEX IF NOT EXISTS idx_statistics_article ON statistics (article_id);
 CREATE INDEX IF NOT EXISTS idx_articles_doc ON articles (doc);
+CREATE INDEX IF NOT EXISTS idx_articles_duplicate ON articles (duplicate_of);
+CREATE INDEX IF NOT EXISTS idx_incidents_event ON incidents (event_id);
+CREATE INDEX IF NOT EXISTS idx_events_date ON events (country, date);
+CREATE INDEX IF NOT EXISTS idx_events_place ON events (country, admin1);
 
 INSERT INTO meta (key, value)
 SELECT 'schema_version', '1'

@@ -78,7 +78,7 @@ def test_default_db_path_user_data_dir(monkeypatch):
 
 
 def test_add_then_query_returns_incident_with_evidence(store, make_pair, sample):
-    assert store.add(*make_pair("a1", "Some text.", (sample.khanaqin,)))
+    assert store.add(*make_pair("a1", "Some text.", (sample.khanaqin,))).status == "new"
     [row] = store.query_incidents()
     expected = sample.khanaqin.to_dict()
     assert {field: row[field] for field in INCIDENT_FIELDS} == expected
@@ -87,7 +87,7 @@ def test_add_then_query_returns_incident_with_evidence(store, make_pair, sample)
     assert row["url"] == "https://example.org/a1"
     assert row["title"] == "Title of a1"
     assert row["published"] == "2021-09-12"
-    assert row["event"] is None
+    assert row["event"] is not None  # every stored incident belongs to an event
 
 
 def test_add_keeps_incident_order_within_article(store, make_pair, sample):
@@ -121,7 +121,7 @@ def test_get_article_by_hash_unknown_is_none(store):
 def test_add_same_hash_returns_false_and_changes_nothing(filled, make_pair, sample, count_rows):
     before = count_rows(filled)
     article, extraction, content_hash = make_pair("a1", "Article one text.", (sample.samarra,))
-    assert filled.add(article, extraction, content_hash) is False
+    assert filled.add(article, extraction, content_hash).status == "known"
     assert count_rows(filled) == before
 
 
@@ -158,7 +158,7 @@ def test_add_exception_midway_rolls_back(filled, make_pair, sample, count_rows, 
         filled.add(*pair)
     assert count_rows(filled) == before
     monkeypatch.undo()
-    assert filled.add(*pair) is True
+    assert filled.add(*pair).status == "new"
 
 
 def test_deleting_article_cascades(filled, count_rows):
@@ -178,6 +178,7 @@ def test_stats_empty_store(store):
         "articles": 0,
         "incidents": 0,
         "statistics": 0,
+        "events": 0,
         "by_country": {},
         "first_date": None,
         "last_date": None,
