@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from enum import Enum
 from importlib import resources
 from pathlib import Path
@@ -24,6 +26,7 @@ from incidex.fetch import FetchPolicy
 from incidex.ingest import InputError
 from incidex.pipeline import Processed, run, with_events
 from incidex.store import AddResult, IncidentFilter, Store, StoreError, default_db_path
+from incidex.watch import describe, parse_duration, poll
 
 app = typer.Typer(
     help="News reports of political violence in; a clean, geocoded incident database out.",
@@ -41,7 +44,10 @@ DbOption = Annotated[
 ]
 InputsArgument = Annotated[
     list[str] | None,
-    typer.Argument(help="Text, HTML or JSON-lines files, or directories (read recursively)."),
+    typer.Argument(
+        help="Files (text, HTML, JSON lines, WARC, RSS, Atom), directories or URLs.",
+        metavar="INPUT",
+    ),
 ]
 SamplesOption = Annotated[
     bool, typer.Option("--samples", help="Also read the sample articles bundled with incidex.")
@@ -333,6 +339,60 @@ def _print_rows(
         OutputFormat.geojson: to_geojson,
     }
     sys.stdout.write(writers[output](rows))
+
+
+@app.command()
+def watch(
+    feeds: Annotated[
+        list[str], typer.Argument(help="RSS or Atom feeds: URLs or files.", metavar="FEED")
+    ],
+    every: Annotated[str, typer.Option(help="Time between polls: 30s, 15m, 2h.")] = "15m",
+    db: DbOption = None,
+    allow_private: AllowPrivateOption = False,
+    polls: Annotated[
+        int | None, typer.Option(help="Stop after this many polls (default: run until Ctrl-C).")
+    ] = None,
+) -> None:
+    """Poll feeds, ingest what is new, merge it, and print a line per new or updated event.
+
+    Items already read are remembered in the database across restarts. A feed that is down
+    or returns garbage is reported and polled again next time.
+    Example: incidex watch https://example.org/iraq.rss --every 15m
+    """
+    try:
+        interval = parse_duration(every)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--every") from error
+    path = db or default_db_path()
+    try:
+        with Store.open(path) as store:
+            _watch_loop(store, feeds, interval, _policy(allow_private), polls)
+    except StoreError as error:
+        err.print(f"error: {error}", highlight=False)
+        raise typer.Exit(2) from error
+    except KeyboardInterrupt:
+        err.print("stopped", highlight=False)
+
+
+def _watch_loop(
+    store: Store, feeds: list[str], interval: float, policy: FetchPolicy, polls: int | None
+) -> None:
+    """Poll every feed, print what changed, sleep, and again."""
+    count = 0
+    while polls is None or count < polls:
+        if count:
+            time.sleep(interval)
+        count += 1
+        for feed in feeds:
+            result = poll(store, feed, policy)
+            stamp = datetime.now().strftime("%Y-%m-%d %H:%M:%S")
+            for error in result.errors:
+                err.print(f"{stamp} error: {error}", highlight=False)
+            for event_id, status in result.changes.items():
+                event = store.get_event(event_id)
+                if event is not None:
+                    out.print(f"{stamp} {describe(event, status)}", highlight=False)
+            err.print(f"{stamp} {feed}: {result.items} new items", highlight=False)
 
 
 @app.command(name="eval")

@@ -148,14 +148,31 @@ def _read_file(
     )
 
 
-def _read_feed_file(path: Path, fetcher: FullTextFetcher | None) -> Iterator[Article | InputError]:
+def _read_feed_file(
+    path: Path,
+    fetcher: FullTextFetcher | None,
+    skip: Callable[[Article], bool] | None = None,
+) -> Iterator[Article | InputError]:
     """A feed on disk, parsed from its bytes so that its XML encoding declaration holds."""
     try:
         data = path.read_bytes()
     except OSError as error:
         yield InputError(str(path), f"cannot read: {error.strerror or error}")
         return
-    yield from read_feed(data, str(path), fetcher)
+    yield from read_feed(data, str(path), fetcher, skip=skip)
+
+
+def read_feed_source(
+    source: str, policy: FetchPolicy | None = None, skip: Callable[[Article], bool] | None = None
+) -> Iterator[Article | InputError]:
+    """The new items of a feed given as a URL or a file, full pages fetched under `policy`."""
+    fetcher = partial(fetch_article, policy=policy or FetchPolicy())
+    if _URL.match(source.strip()):
+        yield from read_url(source.strip(), policy, fetcher, skip=skip)
+    elif Path(source).is_file():
+        yield from _read_feed_file(Path(source), fetcher, skip)
+    else:
+        yield InputError(source, "no such feed file, and not a URL")
 
 
 def read_feed(
@@ -164,12 +181,14 @@ def read_feed(
     fetch_full: FullTextFetcher | None = None,
     *,
     base_url: str | None = None,
+    skip: Callable[[Article], bool] | None = None,
 ) -> Iterator[Article | InputError]:
     """The items of an RSS or Atom feed as Articles (origin `origin#N`).
 
     An item that carries only a short summary is replaced by the page at its link when
-    `fetch_full` is given; if that fails, its error comes first, then the summary. An
-    unsafe (entity declarations) or malformed feed is one InputError.
+    `fetch_full` is given; if that fails, its error comes first, then the summary. Items
+    for which `skip` is true (already read) are passed over before any fetch. An unsafe
+    (entity declarations) or malformed feed is one InputError.
     """
     try:
         feed = parse_feed(data, origin, base_url)
@@ -178,6 +197,8 @@ def read_feed(
         return
     for item in feed.items:
         article = item.article
+        if skip is not None and skip(article):
+            continue
         if item.summary_only and fetch_full is not None and article.url:
             page = fetch_full(article.url)
             if isinstance(page, Article):
@@ -190,7 +211,11 @@ def read_feed(
 
 
 def read_url(
-    url: str, policy: FetchPolicy | None = None, fetch_full: FullTextFetcher | None = None
+    url: str,
+    policy: FetchPolicy | None = None,
+    fetch_full: FullTextFetcher | None = None,
+    *,
+    skip: Callable[[Article], bool] | None = None,
 ) -> Iterator[Article | InputError]:
     """The article at a URL, or the items of the feed there (item pages through `fetch_full`)."""
     try:
@@ -199,7 +224,7 @@ def read_url(
         yield InputError(url, error.message)
         return
     if fetched.media_type in FEED_MEDIA_TYPES or looks_like_feed(fetched.body[:SNIFF_BYTES]):
-        yield from read_feed(_feed_data(fetched), url, fetch_full, base_url=fetched.url)
+        yield from read_feed(_feed_data(fetched), url, fetch_full, base_url=fetched.url, skip=skip)
     else:
         yield _page_article(url, fetched)
 

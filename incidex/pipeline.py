@@ -44,10 +44,10 @@ def run(
     `policy` says which addresses URLs and feeds may be fetched from.
     """
     for item in read_inputs(inputs, policy):
-        yield item if isinstance(item, InputError) else _safe_process(item)
+        yield item if isinstance(item, InputError) else safe_process(item)
 
 
-def _safe_process(article: Article) -> Processed | InputError:
+def safe_process(article: Article) -> Processed | InputError:
     """Process one article; a failure in one article never stops the batch."""
     try:
         return process(article)

@@ -127,14 +127,18 @@ def _actors_by_role(facts: list[Facts]) -> tuple[list[ActorMention], list[ActorM
 
 
 def _figures(facts: list[Facts], side: str | None) -> tuple[int | None, ...]:
-    """killed, wounded, kidnapped and perpetrators killed, first report of each."""
+    """killed, wounded, kidnapped and perpetrators killed, first report of each.
+
+    A later "four other soldiers were wounded" adds to the count; "killed three and wounded
+    12 others" does not: there "others" means other than the dead.
+    """
     totals: dict[tuple[str, bool], int] = {}
     for fact in facts:
         per_sentence: Counter[tuple[str, bool]] = Counter()
-        for figure in fact.figures:
+        for n, figure in enumerate(fact.figures):
             victim_side = not figure.militant if side != "state" else figure.militant
             key = (figure.kind, victim_side)
-            if key in totals and figure.additive:
+            if key in totals and figure.additive and n == 0:
                 totals[key] += figure.count
             elif key not in totals:
                 per_sentence[key] += figure.count
