@@ -137,6 +137,7 @@ def extract(
     """Extract incidents from articles into JSON lines, one article a line (codebook section 6).
 
     Incidents that report one real-world act in different articles share an `event` id.
+
     Example: incidex extract articles/ feed.jsonl --out incidents.jsonl
     """
     extractions, errors = [], 0
@@ -169,6 +170,7 @@ def ingest(
 
     One transaction an article. Re-ingesting an article already stored (same text) changes
     nothing; a near-verbatim copy of a stored article only adds a source to its events.
+
     Example: incidex ingest --samples
     """
     path = db or default_db_path()
@@ -260,6 +262,7 @@ def events(
     """List events (reports of one act merged), with their source count and figure spread.
 
     Filters apply to the event's own fields; --min-killed to its best estimate.
+
     Example: incidex events --country IQ --since 2022-01 --min-killed 5
     """
     filters = _filters(
@@ -357,6 +360,7 @@ def watch(
 
     Items already read are remembered in the database across restarts. A feed that is down
     or returns garbage is reported and polled again next time.
+
     Example: incidex watch https://example.org/iraq.rss --every 15m
     """
     try:

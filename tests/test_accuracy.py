@@ -57,3 +57,11 @@ def test_accuracy_incident_f1_meets_floor(reports, name):
 def test_accuracy_field_agreement_meets_floor(reports, name, field):
     agree, total = _report(reports, name).fields[field]
     assert total and agree / total >= BASELINE[name]["fields"][field]
+
+
+def test_accuracy_merge_meets_floor(reports):
+    report = _report(reports, "dev")
+    assert report.merge is not None
+    precision, recall = report.merge
+    floor = BASELINE["dev"]["merge"]
+    assert precision >= floor["precision"] and recall >= floor["recall"]
