@@ -23,8 +23,10 @@ def extract_article(article: Article) -> Extraction:
     """Incidents and statistics of one cleaned article (codebook section 6)."""
     published = publication_date(article.published)
     countries = article_countries(article.text)
+    main = countries.most_common(1)[0][0] if countries else None
     facts = [
-        sentence_facts(s, published, frozenset(countries)) for s in split_sentences(article.text)
+        sentence_facts(s, published, frozenset(countries), main)
+        for s in split_sentences(article.text)
     ]
     context = _context(facts, countries, article.published)
     drafts = group_sentences(facts)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from incidex.extract.actors import ActorMention, actor_role, find_target_objects
 from incidex.extract.incidents import Draft, Facts
+from incidex.extract.places import BROAD_KINDS
 from incidex.geocode import resolve
 from incidex.records import Incident, Place
 
@@ -28,7 +29,7 @@ def code_incident(draft: Draft, context: Context) -> Incident:
     facts = draft.facts
     place = locate(draft, context)
     date, precision = _date(draft, context)
-    attack_type, perpetrator, side = _type_and_actor(facts)
+    attack_type, perpetrator, side = _type_and_actor(facts, draft.summary)
     killed, wounded, kidnapped, perp_killed = _figures(facts, side)
     target = "militants" if side == "state" else _target(facts)
     return Incident(
@@ -61,17 +62,36 @@ def _date(draft: Draft, context: Context) -> tuple[str | None, str]:
 
 
 def locate(draft: Draft, context: Context) -> Place:
-    """Where the act happened: the most specific place its sentences name (landmarks last)."""
-    hits = list(draft.places) or [p for f in draft.facts for p in f.places if p.role == "landmark"]
-    if not hits:
+    """Where the act happened: the most specific place its sentences name.
+
+    A landmark ("northeast of Baquba district") locates the act near it when the other
+    places are only the province that contains it, or when nothing else is named.
+    """
+    hits = list(draft.places)
+    landmarks = [p for f in draft.facts for p in f.places if p.role == "landmark" and p.entry]
+    provinces = {(h.entry.country, h.entry.admin1) for h in hits if h.entry}
+    if all(h.kind in BROAD_KINDS for h in hits):
+        hits += [
+            h for h in landmarks if not provinces or (h.entry.country, h.entry.admin1) in provinces
+        ]
+    mentions = [
+        replace(h.mention, relation="near") if h.role == "landmark" else h.mention for h in hits
+    ]
+    if not mentions:
         return resolve([], admin1_hint=context.admin1, country_hint=context.country)
-    return resolve([h.mention for h in hits], country_hint=context.country)
+    return resolve(mentions, country_hint=context.country)
 
 
-def _type_and_actor(facts: list[Facts]) -> tuple[str, str | None, str | None]:
-    """Attack type, perpetrator and the perpetrator's side (state forces run operations)."""
+def _type_and_actor(
+    facts: list[Facts], summary: Facts | None = None
+) -> tuple[str, str | None, str | None]:
+    """Attack type, perpetrator and the perpetrator's side (state forces run operations).
+
+    A summary sentence ("militants killed six in two separate attacks") names the attackers
+    of each attack it sums up, after the attack's own sentences.
+    """
     attack_type = _attack_type(facts)
-    agents, mentioned = _actors_by_role(facts)
+    agents, mentioned = _actors_by_role(facts + ([summary] if summary else []))
     candidates = agents + mentioned
     perpetrator = agents[0] if agents else next((a for a in mentioned if a.side != "state"), None)
     if perpetrator is not None and perpetrator.side == "state":
@@ -96,17 +116,16 @@ def _type_and_actor(facts: list[Facts]) -> tuple[str, str | None, str | None]:
 
 
 def _attack_type(facts: list[Facts]) -> str:
-    """The main act: a suicide bombing or prison break anywhere, else the act with the toll."""
+    """The main act: a suicide bombing or prison break anywhere, else the most specific act
+    of the sentences that give the toll, else of all."""
     triggers = [t for f in facts for t in f.triggers]
     if not triggers:
         return "other"
     dominant = [t for t in triggers if t.priority >= DOMINANT_PRIORITY]
     if dominant:
         return max(dominant, key=lambda t: t.priority).attack_type
-    for fact in facts:
-        if fact.figures and fact.triggers:
-            return max(fact.triggers, key=lambda t: t.priority).attack_type
-    return max(triggers, key=lambda t: t.priority).attack_type
+    with_toll = [t for f in facts if f.figures for t in f.triggers]
+    return max(with_toll or triggers, key=lambda t: t.priority).attack_type
 
 
 def _actors_by_role(facts: list[Facts]) -> tuple[list[ActorMention], list[ActorMention]]:

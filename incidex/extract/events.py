@@ -19,7 +19,8 @@ _SEPARATE = re.compile(
     r"\b(?:in )?(?:a|another) separate (?:attack|incident|assault|bombing)|"
     r"\bin another (?:attack|incident)|"
     r"\b(?:the|in the) (?:first|second|third|latest) (?:attack|incident|assault)|\bmeanwhile\b|"
-    r"\belsewhere\b|\bin a (?:further|second|third) (?:attack|incident)",
+    r"\belsewhere\b|\bin a (?:further|second|third) (?:attack|incident)|"
+    r"^(?:in )?the (?:second|third|other|latter)(?: one)?,",
     re.I,
 )
 _SUMMARY = re.compile(

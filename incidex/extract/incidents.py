@@ -81,9 +81,12 @@ class Facts:
 
 
 def sentence_facts(
-    sentence: Sentence, published: date | None, countries: frozenset[str] | None = None
+    sentence: Sentence,
+    published: date | None,
+    countries: frozenset[str] | None = None,
+    main: str | None = None,
 ) -> Facts:
-    """Analyse one sentence; `countries` are those the article is about."""
+    """Analyse one sentence; `countries` are those the article is about, `main` the chief one."""
     text = strip_dateline(sentence.text)
     return Facts(
         sentence=sentence,
@@ -91,7 +94,7 @@ def sentence_facts(
         triggers=find_triggers(text),
         figures=find_figures(text),
         dates=find_dates(text, published),
-        places=find_places(text, countries),
+        places=find_places(text, countries, main),
         actors=find_actors(text),
         claim=claim_status(text),
         separate=is_separate(text),
@@ -109,7 +112,7 @@ class Draft:
     facts: list[Facts] = field(default_factory=list)
     date: DateMention | None = None
     places: list[PlaceHit] = field(default_factory=list)
-    summary_total: bool = False
+    summary: Facts | None = None  # "two separate attacks" sentence: names the attackers
 
     def add(self, facts: Facts, places: list[PlaceHit] | None = None) -> None:
         """Take a sentence, its date and its places."""
@@ -127,15 +130,16 @@ def group_sentences(facts: list[Facts]) -> list[Draft]:
     """
     events = [f for f in facts if f.is_event]
     drafts: list[Draft] = []
-    summary_date: DateMention | None = None
+    summary: Facts | None = None
     for item in events:
         if item.summary and not item.separate:
-            summary_date = item.event_date
+            summary = item
         elif _founds(item):
             count = len(drafts)
             _assign_founding(drafts, item)
             for index in range(count, len(drafts)):
-                _inherit_date(drafts, index, summary_date)
+                drafts[index].summary = summary
+                _inherit_date(drafts, index, summary.event_date if summary else None)
     for item in events:
         if not (_founds(item) or item.summary):
             _attach(drafts, item)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from incidex.geocode import GazEntry, PlaceMention, distance_km, find_place_mentions, load_gazetteer
 from incidex.geocode.gazetteer import PROJECT
@@ -56,10 +56,18 @@ def article_countries(text: str) -> Counter[str]:
     return counts
 
 
-def find_places(text: str, countries: frozenset[str] | None = None) -> list[PlaceHit]:
-    """Places of a sentence with their roles, candidates limited to the article's countries."""
-    mentions = find_place_mentions(text, countries=countries or None)
-    return [PlaceHit(m, _ROLES.get(m.relation, "at")) for m in mentions]
+def find_places(
+    text: str, countries: frozenset[str] | None = None, main: str | None = None
+) -> list[PlaceHit]:
+    """Places of a sentence with their roles, candidates limited to the article's countries
+    and those of its main country first (Anbar the Iraqi province, not a village abroad)."""
+    hits = []
+    for mention in find_place_mentions(text, countries=countries or None):
+        entries = sorted(mention.entries, key=lambda e: e.country != main)
+        hits.append(
+            PlaceHit(replace(mention, entries=tuple(entries)), _ROLES.get(mention.relation, "at"))
+        )
+    return hits
 
 
 def places_compatible(a: PlaceHit, b: PlaceHit) -> bool:
