@@ -219,63 +219,56 @@ def store_processed(
     return result
 
 
-@app.command()
-def incidents(
-    db: DbOption = None,
-    country: CountryOption = None,
-    admin1: Admin1Option = None,
-    location: LocationOption = None,
-    since: SinceOption = None,
-    until: UntilOption = None,
-    attack_type: TypeOption = None,
-    perpetrator: PerpetratorOption = None,
-    min_killed: MinKilledOption = None,
-    limit: LimitOption = None,
-    output: FormatOption = OutputFormat.table,
-) -> None:
-    """List stored incidents (one per report), filtered, as a table or CSV, JSON or GeoJSON.
+def _listing(
+    noun: str, query: Callable[[Store, IncidentFilter], list[dict]], table: Callable[..., Table]
+) -> Callable[..., None]:
+    """A command that lists stored incidents or events, filtered, in one of the formats."""
 
-    Example: incidex incidents --admin1 Diyala --since 2021-01 --format csv
-    """
-    filters = _filters(
-        country, admin1, location, since, until, attack_type, perpetrator, min_killed, limit
-    )
-    with _open_existing(db) as store:
-        rows = store.query_incidents(filters)
-    _print_rows(rows, output, incidents_table, "incidents")
+    def command(
+        db: DbOption = None,
+        country: CountryOption = None,
+        admin1: Admin1Option = None,
+        location: LocationOption = None,
+        since: SinceOption = None,
+        until: UntilOption = None,
+        attack_type: TypeOption = None,
+        perpetrator: PerpetratorOption = None,
+        min_killed: MinKilledOption = None,
+        limit: LimitOption = None,
+        output: FormatOption = OutputFormat.table,
+    ) -> None:
+        filters = _filters(
+            country, admin1, location, since, until, attack_type, perpetrator, min_killed, limit
+        )
+        with _open_existing(db) as store:
+            rows = query(store, filters)
+        _print_rows(rows, output, table, noun)
+
+    return command
 
 
-@app.command()
-def events(
-    db: DbOption = None,
-    country: CountryOption = None,
-    admin1: Admin1Option = None,
-    location: LocationOption = None,
-    since: SinceOption = None,
-    until: UntilOption = None,
-    attack_type: TypeOption = None,
-    perpetrator: PerpetratorOption = None,
-    min_killed: MinKilledOption = None,
-    limit: LimitOption = None,
-    output: FormatOption = OutputFormat.table,
-) -> None:
-    """List events (reports of one act merged), with their source count and figure spread.
+app.command(
+    "incidents",
+    help="""List stored incidents (one per report), filtered, as a table or CSV, JSON or GeoJSON.
+
+    Example: incidex incidents --admin1 Diyala --since 2021-01 --format csv""",
+)(_listing("incidents", Store.query_incidents, incidents_table))
+app.command(
+    "events",
+    help="""List events (reports of one act merged), with their source count and figure spread.
 
     Filters apply to the event's own fields; --min-killed to its best estimate.
 
-    Example: incidex events --country IQ --since 2022-01 --min-killed 5
-    """
-    filters = _filters(
-        country, admin1, location, since, until, attack_type, perpetrator, min_killed, limit
-    )
-    with _open_existing(db) as store:
-        rows = store.query_events(filters)
-    _print_rows(rows, output, events_table, "events")
+    Example: incidex events --country IQ --since 2022-01 --min-killed 5""",
+)(_listing("events", Store.query_events, events_table))
 
 
 @app.command()
 def show(
-    event: Annotated[str, typer.Argument(help="Event id, as `incidex events` lists it (e.g. 12).")],
+    event: Annotated[
+        str,
+        typer.Argument(help="Event id, as `incidex events` lists it (e.g. 12).", metavar="EVENT"),
+    ],
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the event as JSON.")] = False,
 ) -> None:

@@ -162,7 +162,7 @@ def event_panel(event: Row) -> Group:
         f"perpetrator {escape(_text(event.get('perpetrator')))} "
         f"({escape(_text(event.get('attribution')))}), "
         f"target {escape(_text(event.get('target')))}; killed {spread_text(event, 'killed')}, "
-        f"wounded {spread_text(event, 'wounded')}; {event.get('sources', 0)} sources"
+        f"wounded {spread_text(event, 'wounded')}; {sources_text(event.get('sources', 0))}"
     )
     parts: list[Any] = [Text.from_markup(summary)]
     for field, values in event.get("disagreements", {}).items():
@@ -175,6 +175,11 @@ def event_panel(event: Row) -> Group:
             Text(f"copy: {_text(copy.get('source'))} {_text(copy.get('url'))}", style="dim")
         )
     return Group(*parts)
+
+
+def sources_text(count: int) -> str:
+    """How many sources, in words: "1 source", "3 sources"."""
+    return f"{count} source" if count == 1 else f"{count} sources"
 
 
 def _report_panel(report: Row) -> Panel:

@@ -168,7 +168,11 @@ def read_feed_source(
     """The new items of a feed given as a URL or a file, full pages fetched under `policy`."""
     fetcher = partial(fetch_article, policy=policy or FetchPolicy())
     if _URL.match(source.strip()):
-        yield from read_url(source.strip(), policy, fetcher, skip=skip)
+        for item in read_url(source.strip(), policy, fetcher, skip=skip):
+            if isinstance(item, Article) and item.origin == source.strip():
+                yield InputError(source, "not an RSS or Atom feed but a web page")
+            else:
+                yield item
     elif Path(source).is_file():
         yield from _read_feed_file(Path(source), fetcher, skip)
     else:

@@ -11,10 +11,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from incidex.export import sources_text
 from incidex.fetch import FetchPolicy
 from incidex.ingest import InputError, read_feed_source
 from incidex.pipeline import safe_process
-from incidex.store import Store
+from incidex.store import Store, StoreError
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$", re.I)
 _UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -44,9 +45,14 @@ def poll(store: Store, feed: str, policy: FetchPolicy) -> Poll:
         if isinstance(processed, InputError):
             result.errors.append(processed)
             continue
-        added = store.add(
-            processed.article, processed.extraction, processed.content_hash, processed.signature
-        )
+        try:
+            added = store.add(
+                processed.article, processed.extraction, processed.content_hash, processed.signature
+            )
+        except StoreError as error:
+            result.errors.append(InputError(item.origin, str(error)))
+            continue
+
         for event_id in added.new_events:
             result.changes[event_id] = "new"
         for event_id in added.updated_events:
@@ -65,7 +71,7 @@ def describe(event: dict[str, Any], status: str) -> str:
         f"{status} event {event['id']}: {event.get('attack_type')}"
         f" on {event.get('date') or 'unknown date'}"
         f" in {place or event.get('country') or 'unknown place'}{toll}"
-        f" ({event.get('sources')} source{'s' if event.get('sources') != 1 else ''})"
+        f" ({sources_text(event.get('sources') or 0)})"
     )
 
 

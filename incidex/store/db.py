@@ -206,9 +206,8 @@ class Store:
         if self._has_hash(content_hash):
             return AddResult("known")
         now = _now()
-        original = self._near_duplicate(signature) if signature else None
-        if original is not None and self._figures(original) != _figures_of(extraction):
-            original = None  # an updated copy ("killing six", not four): a new report
+        # an updated copy ("killing six", not four) is a new report, not a duplicate
+        original = self._near_duplicate(signature, _figures_of(extraction)) if signature else None
         article_id = self._insert_article(article, extraction, content_hash, signature, original)
         if original is not None:
             updated = events.refresh_for_article(self._conn, original, now)
@@ -232,8 +231,14 @@ class Store:
         )
         return [tuple(row) for row in rows]
 
-    def _near_duplicate(self, signature: Sequence[int]) -> int | None:
-        """The stored original this signature nearly copies, if any (via LSH bands)."""
+    def _near_duplicate(
+        self, signature: Sequence[int], figures: list[tuple[Any, ...]]
+    ) -> int | None:
+        """The stored original this signature nearly copies with the same figures, if any.
+
+        Candidates come from the LSH bands; a repost of an updated copy is a copy of the
+        update, not of the first version it also resembles.
+        """
         keys = dedupe.band_keys(signature)
         marks = ", ".join("?" * len(keys))
         rows = self._conn.execute(
@@ -245,7 +250,9 @@ class Store:
             if row["minhash"] and dedupe.is_near_duplicate(
                 signature, dedupe.deserialize(row["minhash"])
             ):
-                return int(row["duplicate_of"] or row["id"])
+                original = int(row["duplicate_of"] or row["id"])
+                if self._figures(original) == figures:
+                    return original
         return None
 
     def _has_hash(self, content_hash: str) -> bool:
