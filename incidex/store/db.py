@@ -23,7 +23,7 @@ import platformdirs
 from incidex import dedupe
 from incidex.records import INCIDENT_FIELDS, Article, Extraction, Incident, Statistic
 from incidex.store import events
-from incidex.store.filters import IncidentFilter, where_clause
+from incidex.store.filters import IncidentFilter, order_and_limit, where_clause
 
 #: Version written to `meta.schema_version`; a database with another one is refused.
 SCHEMA_VERSION = "1"
@@ -332,12 +332,8 @@ class Store:
         where, params = where_clause(flt)
         sql = (
             f"SELECT {_ROW_SELECT} FROM incidents i JOIN articles a ON a.id = i.article_id"
-            f" WHERE {where}"
-            " ORDER BY CASE WHEN i.date IS NULL THEN 1 ELSE 0 END, i.date, i.id"
+            f" WHERE {where}" + order_and_limit(flt, params)
         )
-        if flt.limit is not None:
-            sql += " LIMIT ?"
-            params.append(flt.limit)
         rows = [dict(row) for row in self._conn.execute(sql, params)]
         self._attach_evidence(rows)
         return rows

@@ -13,7 +13,7 @@ from typing import Any
 
 from incidex.merge import FIGURES, representative, same_event, spread
 from incidex.records import INCIDENT_FIELDS, Incident
-from incidex.store.filters import IncidentFilter, where_clause
+from incidex.store.filters import IncidentFilter, order_and_limit, where_clause
 
 _FIELDS = tuple(f for f in INCIDENT_FIELDS if f != "evidence")
 _DESCRIPTIVE = tuple(f for f in _FIELDS if f not in FIGURES)
@@ -132,12 +132,8 @@ def query(conn: sqlite3.Connection, flt: IncidentFilter) -> list[dict[str, Any]]
     where, params = where_clause(flt, alias="e")
     sql = (
         f"SELECT e.id, {', '.join('e.' + c for c in _EVENT_COLUMNS)}, e.first_seen, e.updated_at"
-        f" FROM events e WHERE {where} AND e.sources > 0"
-        " ORDER BY CASE WHEN e.date IS NULL THEN 1 ELSE 0 END, e.date, e.id"
+        f" FROM events e WHERE {where} AND e.sources > 0" + order_and_limit(flt, params, "e")
     )
-    if flt.limit is not None:
-        sql += " LIMIT ?"
-        params.append(flt.limit)
     return [dict(row) for row in conn.execute(sql, params)]
 
 

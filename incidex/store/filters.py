@@ -91,3 +91,12 @@ def where_clause(flt: IncidentFilter, alias: str = "i") -> tuple[str, list[objec
         conds.append(f"{alias}.killed >= ?")
         params.append(flt.min_killed)
     return " AND ".join(conds) or "1 = 1", params
+
+
+def order_and_limit(flt: IncidentFilter, params: list[object], alias: str = "i") -> str:
+    """The ORDER BY (oldest first, undated last) and LIMIT of a listing, binding the limit."""
+    sql = f" ORDER BY CASE WHEN {alias}.date IS NULL THEN 1 ELSE 0 END, {alias}.date, {alias}.id"
+    if flt.limit is not None:
+        sql += " LIMIT ?"
+        params.append(flt.limit)
+    return sql
