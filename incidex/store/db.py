@@ -149,8 +149,13 @@ class Store:
     ) -> None:
         self.close()
 
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """The connection, for the store's own modules (events, alerts, aggregates)."""
+        return self._conn
+
     @contextmanager
-    def _transaction(self) -> Iterator[None]:
+    def transaction(self) -> Iterator[None]:
         """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception (even KeyboardInterrupt).
 
         IMMEDIATE takes the write lock up front, so the duplicate check and the inserts
@@ -189,7 +194,7 @@ class Store:
                 nothing of the article is kept.
         """
         try:
-            with self._transaction():
+            with self.transaction():
                 return self._add(article, extraction, content_hash, signature)
         except sqlite3.Error as exc:
             doc = extraction.doc or article.id
@@ -369,7 +374,7 @@ class Store:
 
     def mark_seen(self, feed: str, items: Iterable[str]) -> None:
         """Remember feed items as read, so a restart does not fetch them again."""
-        with self._transaction():
+        with self.transaction():
             self._conn.executemany(
                 "INSERT OR IGNORE INTO feed_items (feed, item, seen_at) VALUES (?, ?, ?)",
                 [(feed, item, _now()) for item in items],
