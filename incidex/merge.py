@@ -21,6 +21,7 @@ from incidex.records import Incident
 
 SAME_PLACE_KM = 10.0  # two named places this close are taken as one scene
 MAX_DAY_GAP = 1  # reports of one act put it on the same day or a day apart (night attacks)
+TOLL_GROWTH = 3  # a death toll can triple between the first and the last report of one act
 FIGURES = ("killed", "wounded", "kidnapped", "perpetrators_killed")
 
 #: Attack types that reports of one act use interchangeably ("gunmen attacked" / "snipers").
@@ -100,9 +101,9 @@ def _coarse_needs_figures(a: Incident, b: Incident) -> bool:
 
 
 def _close(x: int, y: int) -> bool:
-    """Tolls that can be one act's, as first and later counts (11 and 13, not 2 and 30)."""
+    """Tolls that can be one act's, as a first and a final count (13 and 32, not 2 and 30)."""
     low, high = sorted((x, y))
-    return high <= max(low * 2, low + 3)
+    return high <= max(low * TOLL_GROWTH, low + 5)
 
 
 @dataclass(frozen=True)

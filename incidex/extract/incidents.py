@@ -221,6 +221,8 @@ def _compatible(draft: Draft, item: Facts, places: list[PlaceHit]) -> bool:
     when = item.event_date
     if when is not None and draft.date is not None and not _same_date(draft.date, when):
         return False
+    if when is None and _background(draft) and not _continues(draft, item):
+        return False
     if when is not None and draft.date is None and when.precision in {"month", "year"}:
         return False
     mine, theirs = _most_specific(places), _most_specific(draft.places)
@@ -235,6 +237,17 @@ def _most_specific(places: list[PlaceHit]) -> list[PlaceHit]:
     specific = [p for p in places if p.kind not in BROAD_KINDS]
     known = [p for p in specific if p.entry is not None]
     return known or specific or places
+
+
+def _background(draft: Draft) -> bool:
+    """True for an incident dated only to a month or year: told as background."""
+    return draft.date is not None and draft.date.precision in {"month", "year"}
+
+
+def _continues(draft: Draft, item: Facts) -> bool:
+    """True when a sentence directly follows the draft's last sentence in its paragraph."""
+    last = max(draft.facts, key=lambda f: f.sentence.index).sentence
+    return item.sentence.index == last.index + 1 and item.sentence.paragraph == last.paragraph
 
 
 def _same_date(a: DateMention, b: DateMention) -> bool:

@@ -396,8 +396,11 @@ class _Choice:
         return {"admin2": 1, "admin1": 2}.get(self.mention.kind_hint or "place", 0)
 
     def rank(self) -> tuple[float, int]:
-        """Most specific first: "near X" counts as district level, "north of X" last."""
+        """Most specific first: a village the text names but no gazetteer knows ("the Tlida
+        village") before a known town, "near X" at district level, "north of X" last."""
         level = float(self.level)
+        if self.entry is None and self.level == 0:
+            level -= 0.5
         if self.mention.relation == "near":
             level = max(level, 1.0)
         elif self.mention.relation == "reference":
