@@ -81,7 +81,7 @@ _NEAR = re.compile(
 _REFERENCE = re.compile(
     r"(?:\b(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)\s+of"
     r"\s+(?:of\s+)?|\b(?:km|kilometers|kilometres|miles)\s+(?:away\s+)?from\s+)(?:the\s+)?"
-    r"(?:\w+['’]s\s+)?(?:(?:provincial|regional|district)\s+)?(?:capital,?\s+|(?:town|city"
+    r"(?:\w+['’]s\s+)?(?:(?:provincial|regional|district)\s+)?(?:capital(?:\s+city)?(?:,|\s+of)?\s+|(?:town|city"
     r"|village|district|province|governorate|centre|center)\s+of\s+)?(?:the\s+)?$",
     re.IGNORECASE,
 )
