@@ -8,6 +8,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
 from enum import Enum
 from importlib import resources
@@ -149,7 +150,7 @@ def extract(
                 errors += 1
                 err.print(f"error: {item}", highlight=False)
             else:
-                extractions.append(item.extraction)
+                extractions.append(replace(item.extraction, text=""))  # text: not written
     lines = (json.dumps(e.to_dict(), ensure_ascii=False) + "\n" for e in with_events(extractions))
     if str(out_file) == "-":
         sys.stdout.writelines(lines)
