@@ -21,6 +21,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from incidex import __version__
+from incidex.alerts import alert_line, notify
+from incidex.cli_alerts import alerts_app
 from incidex.evaluate import EvalError, format_report, load_docs, report_to_dict, score
 from incidex.export import event_panel, events_table, incidents_table, to_csv, to_geojson, to_json
 from incidex.fetch import FetchPolicy
@@ -217,6 +219,11 @@ def store_processed(
     counts["incidents"] += len(item.extraction.incidents) if result.status == "new" else 0
     counts["new_events"] += len(result.new_events)
     counts["updated_events"] += len(result.updated_events)
+    try:
+        for alert in notify(store, result):
+            out.print(alert_line(alert), highlight=False, soft_wrap=True)
+    except StoreError as error:
+        err.print(f"error: {item.article.origin}: {error}", highlight=False)
     return result
 
 
@@ -390,6 +397,8 @@ def _watch_loop(
                 event = store.get_event(event_id)
                 if event is not None:
                     out.print(f"{stamp} {describe(event, status)}", highlight=False)
+            for alert in result.alerts:
+                out.print(f"{stamp} {alert_line(alert)}", highlight=False, soft_wrap=True)
             err.print(f"{stamp} {feed}: {result.items} new items", highlight=False)
 
 
@@ -419,6 +428,62 @@ def evaluate(
         sys.stdout.write(format_report(report, details=not brief) + "\n")
 
 
+app.add_typer(alerts_app, name="alerts", help="Alert rules: add, list, remove; recent alerts.")
+
+
 def main() -> None:
     """Entry point of the console script."""
     app()
+
+
+@app.command()
+def serve(
+    db: DbOption = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=0, max=65535)] = 8000,
+    token: Annotated[
+        str | None,
+        typer.Option(envvar="INCIDEX_TOKEN", help="Bearer token for writing; none: read-only."),
+    ] = None,
+    read_token: Annotated[
+        str | None,
+        typer.Option(envvar="INCIDEX_READ_TOKEN", help="Bearer token for reading; none: open."),
+    ] = None,
+    cors_origin: Annotated[
+        list[str] | None,
+        typer.Option(help="Origin whose pages may call the API (repeatable)."),
+    ] = None,
+    tiles: Annotated[
+        str | None,
+        typer.Option(
+            help="Map tile URL template, e.g. https://{s}.tile.example.org/{z}/{x}/{y}.png."
+        ),
+    ] = None,
+) -> None:
+    """Serve the database over HTTP: the JSON API (docs/api.md), GeoJSON, CSV and the web page.
+
+    Writing (ingesting articles, alert rules) needs a token; without one the API is
+    read-only. Prefer INCIDEX_TOKEN to --token: other users can see command lines.
+
+    Example: incidex serve --db team.db --port 8000
+    """
+    import uvicorn  # here, so the other commands do not pay for loading the web stack
+
+    from incidex.serve import create_app
+
+    try:
+        web = create_app(
+            db or default_db_path(),
+            token=token,
+            read_token=read_token,
+            cors_origins=cors_origin or (),
+            tiles=tiles,
+        )
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--tiles") from error
+    except StoreError as error:
+        err.print(f"error: {error}", highlight=False)
+        raise typer.Exit(2) from error
+    if host not in {"127.0.0.1", "localhost", "::1"} and not token and not read_token:
+        err.print(f"note: serving {host} to the network with reading open to all", highlight=False)
+    uvicorn.run(web, host=host, port=port, log_level="info")

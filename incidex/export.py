@@ -1,7 +1,8 @@
-"""Query results out: CSV, JSON, GeoJSON text, or a table for the terminal.
+"""Query results out: CSV, ACLED-style CSV, JSON, GeoJSON text, or a table for the terminal.
 
 Each function takes the row dicts of `Store.query_incidents` (any list of flat dicts
-works) and returns text or a rich Table; writing it anywhere is the caller's job.
+works) or of events and returns text or a rich Table; writing it anywhere is the
+caller's job.
 """
 
 from __future__ import annotations
@@ -9,7 +10,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from rich.console import Group
@@ -17,6 +20,8 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
+
+from incidex.geocode.gazetteer import DATA_DIR, read_tsv
 
 Row = Mapping[str, Any]
 
@@ -197,3 +202,149 @@ def _report_panel(report: Row) -> Panel:
     return Panel(
         body, title=Text(heading), subtitle=Text(_text(report.get("url"))), title_align="left"
     )
+
+
+#: Columns of `to_acled_csv`, named as ACLED names them where ACLED has the column.
+ACLED_COLUMNS = (
+    "event_id",
+    "event_date",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "actor2",
+    "admin1",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source",
+    "notes",
+    "fatalities",
+)
+_BATTLE = ("Battles", "Armed clash")
+_ON_CIVILIANS = ("Violence against civilians", "Attack")
+_REMOTE = "Explosions/Remote violence"
+#: ACLED event type and sub-event type of each attack type (codebook section 4).
+#: Armed assaults, sniping and security operations have variants chosen in `acled_type`.
+ACLED_TYPES = {
+    "armed_assault": _BATTLE,
+    "sniper": _BATTLE,
+    "clash": _BATTLE,
+    "prison_break": _BATTLE,  # an assault on a guarded site: a clash with its guards
+    "security_operation": _BATTLE,
+    "bombing": (_REMOTE, "Remote explosive/landmine/IED"),
+    "suicide_bombing": (_REMOTE, "Suicide bomb"),
+    "indirect_fire": (_REMOTE, "Shelling/artillery/missile attack"),
+    "kidnapping": ("Violence against civilians", "Abduction/forced disappearance"),
+    "execution": _ON_CIVILIANS,
+    "arson": ("Strategic developments", "Looting/property destruction"),
+    "other": ("Strategic developments", "Other"),
+}
+#: Attack types that are violence against civilians when civilians are the target.
+_ATTACKS_ON_PEOPLE = {"armed_assault", "sniper"}
+#: Words of an evidence sentence that make a security operation an air or drone strike.
+_AIR_STRIKE = re.compile(
+    r"\b(?:air ?strikes?|air raids?|airstrikes?|drones?|warplanes?|aircraft|jets?"
+    r"|helicopters?|aerial|bombers?)\b",
+    re.IGNORECASE,
+)
+#: ACLED-style name of the target side (actor2); {country} is the country's name.
+ACLED_TARGETS = {
+    "military": "Military Forces of {country}",
+    "police": "Police Forces of {country}",
+    "militia": "Militia ({country})",
+    "kurdish_forces": "Kurdish Regional Security Forces ({country})",
+    "government": "Government of {country}",
+    "civilians": "Civilians ({country})",
+    "prison": "Prison Guards ({country})",
+    "militants": "Unidentified Armed Group ({country})",
+}
+#: The country part of an actor name, dropped when the event's country is unknown.
+_NO_COUNTRY = re.compile(r" (?:of \{country\}|\(\{country\}\))")
+#: ACLED geo_precision: 1 a named place, 2 near a place or a district, 3 a province or wider.
+ACLED_GEO_PRECISION = {"place": 1, "admin2": 2, "admin1": 3, "country": 3}
+
+
+@lru_cache(maxsize=1)
+def _country_names() -> dict[str, str]:
+    """ISO code -> English name, from the gazetteer's countries table."""
+    return {row["iso2"]: row["name"] for row in read_tsv(DATA_DIR / "countries.tsv")}
+
+
+def _evidence(event: Row) -> list[str]:
+    """Every evidence sentence of an event's reports, in report order."""
+    return [s for report in event.get("reports", []) for s in report.get("evidence", [])]
+
+
+def acled_type(event: Row) -> tuple[str, str]:
+    """ACLED event type and sub-event type of an event (codebook section 4).
+
+    An armed assault or sniping on civilians is violence against civilians, on anyone else
+    a battle; a security operation whose evidence tells of aircraft or drones is an air
+    strike; anything unknown is "Strategic developments / Other".
+    """
+    attack = event.get("attack_type") or "other"
+    if attack in _ATTACKS_ON_PEOPLE and event.get("target") == "civilians":
+        return _ON_CIVILIANS
+    if attack == "security_operation" and any(_AIR_STRIKE.search(s) for s in _evidence(event)):
+        return (_REMOTE, "Air/drone strike")
+    return ACLED_TYPES.get(attack, ACLED_TYPES["other"])
+
+
+def acled_actor2(event: Row) -> str:
+    """The target side as ACLED names actors: "Civilians (Iraq)", "Military Forces of Iraq".
+
+    Empty for infrastructure and unknown targets (ACLED leaves actor2 blank then).
+    """
+    pattern = ACLED_TARGETS.get(event.get("target") or "")
+    if pattern is None:
+        return ""
+    code = event.get("country") or ""
+    country = _country_names().get(code, code)
+    if not country:
+        return _NO_COUNTRY.sub("", pattern)
+    return pattern.format(country=country)
+
+
+def _outlets(event: Row) -> str:
+    """The outlets of an event's reports and copies, each once, joined by "; "."""
+    names = (report.get("source") or report.get("doc") for report in event.get("reports", []))
+    names_copies = (copy.get("source") or copy.get("doc") for copy in event.get("copies", []))
+    return "; ".join(dict.fromkeys(n for n in (*names, *names_copies) if n))
+
+
+def acled_row(event: Row) -> dict[str, Any]:
+    """One event as an ACLED-style row (`ACLED_COLUMNS`)."""
+    event_type, sub_event_type = acled_type(event)
+    evidence = _evidence(event)
+    return {
+        "event_id": event["id"],
+        "event_date": event.get("date") or "",
+        "event_type": event_type,
+        "sub_event_type": sub_event_type,
+        "actor1": event.get("perpetrator") or "",
+        "actor2": acled_actor2(event),
+        "admin1": event.get("admin1") or "",
+        "location": event.get("location") or "",
+        "latitude": _cell(event.get("lat")),
+        "longitude": _cell(event.get("lon")),
+        "geo_precision": ACLED_GEO_PRECISION.get(event.get("geo_precision") or "", 3),
+        "source": _outlets(event),
+        "notes": evidence[0] if evidence else "",
+        "fatalities": event.get("killed") or 0,
+    }
+
+
+def to_acled_csv(events: Sequence[Row]) -> str:
+    """Events as CSV with ACLED-style columns, header first (even with no events).
+
+    Each event is a dict as `Store.get_event` returns it: its fields and `reports`
+    (each with `source`, `doc` and `evidence`) and optionally `copies`. `fatalities`
+    is the best estimate of people killed on the target side, 0 when unknown.
+    """
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=ACLED_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for event in events:
+        writer.writerow(acled_row(event))
+    return out.getvalue()

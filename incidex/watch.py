@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from incidex.alerts import notify
 from incidex.export import sources_text
 from incidex.fetch import FetchPolicy
 from incidex.ingest import InputError, read_feed_source
@@ -29,6 +30,7 @@ class Poll:
     items: int = 0
     errors: list[InputError] = field(default_factory=list)
     changes: dict[int, str] = field(default_factory=dict)  # event id -> "new" | "updated"
+    alerts: list[dict[str, Any]] = field(default_factory=list)  # as `notify` returns them
 
 
 def poll(store: Store, feed: str, policy: FetchPolicy) -> Poll:
@@ -52,7 +54,10 @@ def poll(store: Store, feed: str, policy: FetchPolicy) -> Poll:
         except StoreError as error:
             result.errors.append(InputError(item.origin, str(error)))
             continue
-
+        try:
+            result.alerts += notify(store, added)
+        except StoreError as error:
+            result.errors.append(InputError(item.origin, str(error)))
         for event_id in added.new_events:
             result.changes[event_id] = "new"
         for event_id in added.updated_events:

@@ -153,9 +153,9 @@ def get(conn: sqlite3.Connection, event_id: int) -> dict[str, Any] | None:
 
 
 def _reports(conn: sqlite3.Connection, event_id: int) -> list[dict[str, Any]]:
-    """The incidents of an event with the article each came from and its evidence."""
+    """The incidents of an event with the article each came from (and its text), evidence."""
     rows = conn.execute(
-        "SELECT i.id, a.doc, a.source, a.url, a.title, a.published, "
+        "SELECT i.id, a.doc, a.source, a.url, a.title, a.published, a.text, "
         + ", ".join("i." + f for f in _FIELDS)
         + " FROM incidents i JOIN articles a ON a.id = i.article_id"
         " WHERE i.event_id = ? ORDER BY a.published, i.id",

@@ -17,6 +17,9 @@ _ISO_PREFIX = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
 _START_PAD = "0000-01-01"
 _END_PAD = "9999-12-31"
 
+#: Orders a listing may take: oldest or newest first, fewest or most killed first.
+SORTS = ("date", "-date", "killed", "-killed")
+
 
 @dataclass(frozen=True)
 class IncidentFilter:
@@ -29,7 +32,9 @@ class IncidentFilter:
     `country`, `admin1`, `location` match whole values, ignoring case (ASCII letters
     only under SQLite); `perpetrator` matches a case-insensitive substring;
     `attack_type` matches exactly; `min_killed` keeps incidents with at least that
-    many reported killed; `limit` caps the number of rows.
+    many reported killed; `limit` caps the number of rows and `offset` skips the first
+    rows (for pages); `sort` is one of `SORTS` (default "date": oldest first).
+    Undated rows (or rows without a toll, for "killed") always come last.
     """
 
     country: str | None = None
@@ -41,6 +46,8 @@ class IncidentFilter:
     perpetrator: str | None = None
     min_killed: int | None = None
     limit: int | None = None
+    offset: int = 0
+    sort: str = "date"
 
     def __post_init__(self) -> None:
         """Reject malformed bounds here, so the error names the option, not the SQL."""
@@ -50,6 +57,10 @@ class IncidentFilter:
                 raise ValueError(f"{name} must be YYYY, YYYY-MM or YYYY-MM-DD, got {value!r}")
         if self.limit is not None and self.limit < 0:
             raise ValueError(f"limit must be zero or more, got {self.limit}")
+        if self.offset < 0:
+            raise ValueError(f"offset must be zero or more, got {self.offset}")
+        if self.sort not in SORTS:
+            raise ValueError(f"sort must be one of {', '.join(SORTS)}, got {self.sort!r}")
 
 
 def _escape_like(value: str) -> str:
@@ -93,10 +104,22 @@ def where_clause(flt: IncidentFilter, alias: str = "i") -> tuple[str, list[objec
     return " AND ".join(conds) or "1 = 1", params
 
 
+def order_by(flt: IncidentFilter, alias: str = "i") -> str:
+    """The ORDER BY of a listing: by `flt.sort`, missing values last, ties by id."""
+    descending = flt.sort.startswith("-")
+    column = f"{alias}.{flt.sort.lstrip('-')}"
+    direction = " DESC" if descending else ""
+    tie = f"{alias}.date{direction}, " if column != f"{alias}.date" else ""
+    return (
+        f" ORDER BY CASE WHEN {column} IS NULL THEN 1 ELSE 0 END, {column}{direction},"
+        f" {tie}{alias}.id{direction}"
+    )
+
+
 def order_and_limit(flt: IncidentFilter, params: list[object], alias: str = "i") -> str:
-    """The ORDER BY (oldest first, undated last) and LIMIT of a listing, binding the limit."""
-    sql = f" ORDER BY CASE WHEN {alias}.date IS NULL THEN 1 ELSE 0 END, {alias}.date, {alias}.id"
-    if flt.limit is not None:
-        sql += " LIMIT ?"
-        params.append(flt.limit)
+    """The ORDER BY, LIMIT and OFFSET of a listing, binding limit and offset."""
+    sql = order_by(flt, alias)
+    if flt.limit is not None or flt.offset:
+        sql += " LIMIT ? OFFSET ?"
+        params.extend((-1 if flt.limit is None else flt.limit, flt.offset))
     return sql

@@ -149,3 +149,54 @@ CREATE INDEX IF NOT EXISTS idx_events_place ON events (country, admin1);
 INSERT INTO meta (key, value)
 SELECT 'schema_version', '1'
 WHERE NOT EXISTS (SELECT 1 FROM meta WHERE key = 'schema_version');
+
+-- Alert rules (issue 4): an event stored or changed by ingestion raises an alert for every
+-- rule whose conditions it all meets; a NULL condition is no constraint. The area is a
+-- country, a province, or a circle of `radius_km` around `lat`, `lon`. Managed with
+-- `incidex alerts` and the HTTP API (`/api/alerts`).
+CREATE TABLE IF NOT EXISTS alert_rules (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL,         -- what the rule watches, e.g. 'Diyala bombings'
+    country     TEXT,                  -- ISO 3166-1 alpha-2, e.g. 'IQ'
+    admin1      TEXT,                  -- province / governorate, e.g. 'Diyala'
+    lat         DOUBLE PRECISION CHECK (lat BETWEEN -90 AND 90),   -- centre of the circle
+    lon         DOUBLE PRECISION CHECK (lon BETWEEN -180 AND 180),
+    radius_km   DOUBLE PRECISION CHECK (radius_km > 0),            -- its radius, km
+    min_killed  INTEGER CHECK (min_killed >= 0), -- the event's best estimate at least this
+    attack_type TEXT,                  -- codebook section 4, e.g. 'bombing'
+    perpetrator TEXT,                  -- part of the perpetrator's name, any case
+    webhook     TEXT,                  -- http(s) URL alerts are POSTed to; NULL: page only
+    created_at  TEXT NOT NULL,         -- ISO timestamp in UTC
+    -- a circle needs its centre and radius, all three or none
+    CHECK ((lat IS NULL) = (lon IS NULL) AND (lat IS NULL) = (radius_km IS NULL))
+);
+
+-- One alert a rule raised for an event, with the state of its webhook delivery.
+CREATE TABLE IF NOT EXISTS alerts (
+    id           INTEGER PRIMARY KEY,
+    rule_id      INTEGER REFERENCES alert_rules (id) ON DELETE SET NULL, -- NULL once removed
+    rule_name    TEXT NOT NULL,        -- the rule's name when raised, kept after removal
+    event_id     INTEGER NOT NULL REFERENCES events (id),
+    kind         TEXT NOT NULL CHECK (kind IN ('new', 'updated')), -- event created or changed
+    created_at   TEXT NOT NULL,        -- when raised, ISO timestamp in UTC
+    status       TEXT NOT NULL DEFAULT 'pending'
+        CHECK (status IN ('pending', 'delivered', 'failed', 'no_webhook')),
+    attempts     INTEGER NOT NULL DEFAULT 0, -- delivery attempts so far, retries included
+    last_error   TEXT,                 -- why the last attempt failed, e.g. 'HTTP 500'
+    delivered_at TEXT,                 -- when the webhook accepted it (UTC)
+    event        TEXT NOT NULL         -- JSON summary of the event when raised, as sent
+);
+
+-- Every attempt to POST an alert to its rule's webhook.
+CREATE TABLE IF NOT EXISTS alert_deliveries (
+    alert_id    INTEGER NOT NULL REFERENCES alerts (id) ON DELETE CASCADE,
+    attempt     INTEGER NOT NULL,      -- 1, 2, ... counted across later retries
+    status_code INTEGER,               -- HTTP status; NULL when no answer came
+    error       TEXT,                  -- NULL when delivered
+    at          TEXT NOT NULL,         -- when the attempt ended, ISO timestamp in UTC
+    PRIMARY KEY (alert_id, attempt)
+);
+
+CREATE INDEX IF NOT EXISTS idx_alerts_status ON alerts (status);
+CREATE INDEX IF NOT EXISTS idx_alerts_rule ON alerts (rule_id);
+CREATE INDEX IF NOT EXISTS idx_alerts_event ON alerts (event_id);

@@ -1,0 +1,202 @@
+"""What every route needs: the settings, a database connection per request, auth, filters."""
+
+from __future__ import annotations
+
+import hmac
+import os
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Query, Request
+
+from incidex.serve.models import AttackType, Sort
+from incidex.store import IncidentFilter, Store, StoreError
+
+_BUSY_TIMEOUT = 30.0  # seconds a request waits for another writer's lock
+#: since / until as the CLI takes them; empty means no bound (the page sends empty fields).
+DATE_PATTERN = r"^(\d{4}(-\d{2}(-\d{2})?)?)?$"
+#: Largest integer SQLite stores; larger ids and offsets are refused, not overflowed.
+MAX_SQL_INT = 2**63 - 1
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How the server was started: the database, the tokens and the map tiles."""
+
+    db_path: Path
+    token: str | None = None
+    read_token: str | None = None
+    tiles: str | None = None
+
+
+def settings_of(request: Request) -> Settings:
+    """The settings `create_app` stored on the application."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _connect(path: Path, *, write: bool) -> sqlite3.Connection:
+    """A connection for one request: read-only unless it writes.
+
+    Requests run on a thread pool, so the connection may be used by another thread than
+    the one that opened it, but never by two at once. A read-only connection to a WAL
+    database needs its -shm file; in a directory we cannot write, `immutable` reads the
+    file as it is (a database on read-only media has no writer to miss).
+    """
+    uri = f"{path.resolve().as_uri()}?mode={'rw' if write else 'ro'}"
+    try:
+        conn = _open(uri)
+    except sqlite3.OperationalError:
+        if write or os.access(path.parent, os.W_OK):
+            raise
+        conn = _open(uri + "&immutable=1")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+def _open(uri: str) -> sqlite3.Connection:
+    """sqlite3.connect with the settings `Store` expects (rows by name, our transactions)."""
+    conn = sqlite3.connect(
+        uri, uri=True, timeout=_BUSY_TIMEOUT, isolation_level=None, check_same_thread=False
+    )
+    conn.row_factory = sqlite3.Row
+    conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # fail here, not mid-query
+    return conn
+
+
+def _store(request: Request, *, write: bool) -> Iterator[Store]:
+    """A Store over a fresh connection, closed when the response is sent."""
+    path = settings_of(request).db_path
+    try:
+        conn = _connect(path, write=write)
+    except sqlite3.Error as error:
+        raise StoreError(f"cannot open database {path}: {error}") from error
+    store = Store(conn, path)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def read_store(request: Request) -> Iterator[Store]:
+    """A read-only connection: a request that only reads can never change the database."""
+    yield from _store(request, write=False)
+
+
+def write_store(request: Request) -> Iterator[Store]:
+    """A read-write connection, for ingesting articles and managing alert rules."""
+    yield from _store(request, write=True)
+
+
+def bearer(request: Request) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header, if any."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def _same(given: str | None, expected: str | None) -> bool:
+    """Constant-time comparison, so response times do not leak the token."""
+    if given is None or expected is None:
+        return False
+    return hmac.compare_digest(given.encode(), expected.encode())
+
+
+def _unauthorized(detail: str) -> HTTPException:
+    """401 with the header that tells clients which scheme to use."""
+    return HTTPException(401, detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+def has_write_token(request: Request) -> bool:
+    """True when the request carries the write token."""
+    return _same(bearer(request), settings_of(request).token)
+
+
+def require_read(request: Request) -> None:
+    """Reading is open, unless a read token is set; then it (or the write token) is needed."""
+    settings = settings_of(request)
+    if settings.read_token is None:
+        return
+    given = bearer(request)
+    if given is None:
+        raise _unauthorized("reading needs Authorization: Bearer <read token>")
+    if not (_same(given, settings.read_token) or _same(given, settings.token)):
+        raise _unauthorized("wrong token: reading needs the read token or the write token")
+
+
+def require_write(request: Request) -> None:
+    """Writing needs the write token; without one configured it is disabled (503)."""
+    if settings_of(request).token is None:
+        raise HTTPException(
+            503, "writing is disabled: start incidex serve with --token or INCIDEX_TOKEN"
+        )
+    given = bearer(request)
+    if given is None:
+        raise _unauthorized("writing needs Authorization: Bearer <token>")
+    if not has_write_token(request):
+        raise _unauthorized("wrong token: writing needs the token given to incidex serve")
+
+
+def _blank(value: str | None) -> str | None:
+    """None for an empty or blank query value: an empty form field filters nothing."""
+    return value.strip() or None if value is not None else None
+
+
+def filters(
+    country: Annotated[
+        str | None, Query(max_length=100, description="ISO country code, e.g. IQ")
+    ] = None,
+    admin1: Annotated[
+        str | None, Query(max_length=200, description="province, e.g. Diyala (any case)")
+    ] = None,
+    location: Annotated[
+        str | None, Query(max_length=200, description="town, village or area (any case)")
+    ] = None,
+    since: Annotated[
+        str | None,
+        Query(pattern=DATE_PATTERN, description="earliest date, YYYY, YYYY-MM or YYYY-MM-DD"),
+    ] = None,
+    until: Annotated[
+        str | None,
+        Query(pattern=DATE_PATTERN, description="latest date, YYYY, YYYY-MM or YYYY-MM-DD"),
+    ] = None,
+    attack_type: Annotated[
+        AttackType | None, Query(alias="type", description="attack type (codebook section 4)")
+    ] = None,
+    perpetrator: Annotated[
+        str | None, Query(max_length=200, description="part of the perpetrator's name")
+    ] = None,
+    min_killed: Annotated[
+        int | None,
+        Query(ge=0, le=MAX_SQL_INT, description="at least this many killed (best estimate)"),
+    ] = None,
+) -> IncidentFilter:
+    """The filters every listing, map, aggregate and export takes."""
+    return IncidentFilter(
+        country=_blank(country),
+        admin1=_blank(admin1),
+        location=_blank(location),
+        since=_blank(since),
+        until=_blank(until),
+        attack_type=attack_type,
+        perpetrator=_blank(perpetrator),
+        min_killed=min_killed,
+    )
+
+
+def paged_filters(
+    flt: Annotated[IncidentFilter, Depends(filters)],
+    limit: Annotated[int, Query(ge=1, le=1000, description="rows per page")] = 100,
+    offset: Annotated[int, Query(ge=0, le=MAX_SQL_INT, description="rows to skip")] = 0,
+    sort: Annotated[Sort, Query(description="date or killed; '-' for descending")] = "-date",
+) -> IncidentFilter:
+    """The filters of a listing, with its page and order."""
+    return replace(flt, limit=limit, offset=offset, sort=sort)
+
+
+ReadStore = Annotated[Store, Depends(read_store)]
+WriteStore = Annotated[Store, Depends(write_store)]
+Filters = Annotated[IncidentFilter, Depends(filters)]
+PagedFilters = Annotated[IncidentFilter, Depends(paged_filters)]
