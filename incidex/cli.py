@@ -471,9 +471,17 @@ def serve(
 
     from incidex.serve import create_app
 
+    path = db or default_db_path()
+    if not path.exists() and not token:
+        err.print(
+            f"error: no database at {path}; run `incidex ingest` first, or give --token to "
+            "start an empty database that articles are POSTed to",
+            highlight=False,
+        )
+        raise typer.Exit(2)
     try:
         web = create_app(
-            db or default_db_path(),
+            path,
             token=token,
             read_token=read_token,
             cors_origins=cors_origin or (),

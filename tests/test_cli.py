@@ -193,3 +193,9 @@ def test_eval_malformed_file_names_it(tmp_path):
 def test_every_command_has_help(command):
     result = invoke(command, "--help")
     assert result.exit_code == 0 and "Example:" in result.stdout
+
+
+def test_serve_without_database_says_to_ingest(tmp_path):
+    result = invoke("serve", "--db", tmp_path / "none.db")
+    assert result.exit_code == 2 and "incidex ingest" in result.stderr
+    assert not (tmp_path / "none.db").exists()
