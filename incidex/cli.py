@@ -29,6 +29,7 @@ from incidex.fetch import FetchPolicy
 from incidex.ingest import InputError
 from incidex.pipeline import Processed, run, with_events
 from incidex.store import AddResult, IncidentFilter, Store, StoreError, default_db_path
+from incidex.store.backup import dump, export_file, import_file, load
 from incidex.watch import describe, parse_duration, poll
 
 app = typer.Typer(
@@ -429,6 +430,86 @@ def evaluate(
 
 
 app.add_typer(alerts_app, name="alerts", help="Alert rules: add, list, remove; recent alerts.")
+
+
+@app.command(name="export")
+def export_all(
+    out_file: Annotated[
+        Path, typer.Option("--out", "-o", help="JSON-lines file to write; '-' for standard output.")
+    ],
+    everything: Annotated[
+        bool, typer.Option("--all", help="Every row of every table (required).")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Dump the whole database as JSON lines: a backup, or a move to another machine.
+
+    The first line holds the schema and incidex versions and the row count of each table;
+    every other line is one row. `incidex import` restores it exactly. For a selection of
+    events, use `incidex events --format json|csv|geojson` instead.
+
+    Example: incidex export --all --db team.db --out team-backup.jsonl
+    """
+    if not everything:
+        raise typer.BadParameter(
+            "give --all to dump the whole database (`incidex events --format json` exports"
+            " a selection)",
+            param_hint="--all",
+        )
+    to_stdout = str(out_file) == "-"
+    with _open_existing(db) as store:
+        counts = dump(store.conn, sys.stdout) if to_stdout else export_file(store, out_file)
+    where = "standard output" if to_stdout else out_file
+    (err if to_stdout else out).print(
+        f"Exported {_rows_summary(counts)} from {store.path} to {where}.",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+@app.command(name="import")
+def import_dump(
+    dump_file: Annotated[
+        Path,
+        typer.Argument(
+            help="Dump written by `incidex export --all`; '-' for standard input.", metavar="FILE"
+        ),
+    ],
+    db: DbOption = None,
+) -> None:
+    """Restore a dump written by `incidex export --all` into a new, empty database, exactly.
+
+    Every row comes back with its id. A database that already holds data is refused, and a
+    truncated or corrupt dump is named with its line; either way nothing is imported.
+
+    Example: incidex import team-backup.jsonl --db restored.db
+    """
+    from_stdin = str(dump_file) == "-"
+    if not from_stdin and not dump_file.is_file():
+        err.print(f"error: no file {dump_file}", highlight=False)
+        raise typer.Exit(2)
+    path = db or default_db_path()
+    try:
+        with Store.open(path) as store:
+            if from_stdin:
+                counts = load(store.conn, sys.stdin.buffer, "standard input", str(path))
+            else:
+                counts = import_file(store, dump_file)
+    except StoreError as error:
+        err.print(f"error: {error}", highlight=False)
+        raise typer.Exit(2) from error
+    source = "standard input" if from_stdin else dump_file
+    out.print(
+        f"Imported {_rows_summary(counts)} from {source} into {path}.",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+def _rows_summary(counts: dict[str, int]) -> str:
+    """'1203 rows (14 articles, 24 incidents, ...)': the tables that have rows, in order."""
+    tables = ", ".join(f"{n} {table}" for table, n in counts.items() if n)
+    return f"{sum(counts.values())} rows" + (f" ({tables})" if tables else "")
 
 
 def main() -> None:

@@ -149,6 +149,8 @@ def _safe_fromstring(data: bytes | str) -> Element:
         raise FeedError(
             f"the feed uses XML features refused for safety ({type(error).__name__})"
         ) from None
+    except (LookupError, ValueError) as error:  # expat: unknown or multi-byte declared encoding
+        raise FeedError(f"the feed's declared encoding cannot be read ({error})") from None
 
 
 def _numeric_entities(data: bytes | str) -> bytes | str:
@@ -215,7 +217,7 @@ def _feed(title: str | None, entries: list[_Entry], origin: str, base_url: str |
     """Entries as FeedItems, numbered from 1 in `origin#N`, the feed's title as their source."""
     items = []
     for number, entry in enumerate(entries, start=1):
-        url = urljoin(base_url, entry.link) if base_url and entry.link else entry.link
+        url = _absolute(base_url, entry.link)
         article = Article(
             id=entry.identity or url or f"{origin}#{number}",
             text=entry.body,
@@ -225,9 +227,27 @@ def _feed(title: str | None, entries: list[_Entry], origin: str, base_url: str |
             source=title,
             origin=f"{origin}#{number}",
         )
-        fetchable = urlsplit(url or "").scheme in ("http", "https")
+        fetchable = _scheme(url) in ("http", "https")
         items.append(FeedItem(article, summary_only=fetchable and len(entry.body) < SUMMARY_CHARS))
     return Feed(title, tuple(items))
+
+
+def _absolute(base_url: str | None, link: str | None) -> str | None:
+    """The link resolved against the feed's address; as given when it is no valid URL."""
+    if not (base_url and link):
+        return link
+    try:
+        return urljoin(base_url, link)
+    except ValueError:  # "http://[bad": urllib refuses malformed IPv6 hosts
+        return link
+
+
+def _scheme(url: str | None) -> str:
+    """The URL's scheme, '' for no URL or a malformed one (never fetched)."""
+    try:
+        return urlsplit(url or "").scheme
+    except ValueError:
+        return ""
 
 
 def _local(tag: object) -> str:

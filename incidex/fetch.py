@@ -34,6 +34,10 @@ ACCEPT = (
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 _PRIVATE_HINT = "pass --allow-private to fetch from your own network"
 _PATH_SAFE = "/?&=%:@!$'()*+,;~[]-._"  # characters left as they are in a request target
+#: Not public, though `ipaddress` counts them global before Python 3.12.4: the IETF protocol
+#: block (Oracle Cloud's metadata service answers at 192.0.0.192) and deprecated IPv6
+#: site-local addresses, still routed inside some networks.
+_ALSO_NON_PUBLIC = (ipaddress.ip_network("192.0.0.0/24"), ipaddress.ip_network("fec0::/10"))
 
 
 @dataclass(frozen=True)
@@ -113,7 +117,11 @@ def fetch(url: str, policy: FetchPolicy | None = None) -> Fetched:
         if len(hops) >= MAX_REDIRECTS:
             raise FetchError(url, f"more than {MAX_REDIRECTS} redirects; giving up")
         hops.append(current)
-        current = urljoin(current, response)
+        try:
+            current = urljoin(current, response)
+        except ValueError as error:
+            message = f"redirected to {response[:200]!r}, not a valid URL ({error})"
+            raise FetchError(url, message) from None
 
 
 def media_type(content_type: str | None) -> tuple[str, str | None]:
@@ -148,7 +156,10 @@ class _Target:
 
 def _parse(url: str) -> _Target:
     """Scheme, host, port and request path of an http or https URL, or a RefusedError."""
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError as error:  # "http://[::1": a bracketed host that is no IPv6 address
+        raise FetchError(url, f"not a valid URL ({error}); check the URL") from None
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
         raise RefusedError(url, f"refused: only http and https URLs are fetched, not {scheme!r}")
@@ -196,8 +207,10 @@ def _resolve(target: _Target) -> list[str]:
 def _check_public(url: str, address: str) -> None:
     """Refuse an address that is not on the public internet, saying what kind it is."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        # an IPv4-mapped address is that IPv4 address; a 6to4 one (2002:7f00:1::) is
+        # tunnelled to the IPv4 address it carries
+        ip = ip.ipv4_mapped or ip.sixtofour or ip
     kinds = (
         ("loopback", ip.is_loopback),
         ("unspecified", ip.is_unspecified),
@@ -205,7 +218,7 @@ def _check_public(url: str, address: str) -> None:
         ("multicast", ip.is_multicast),
         ("private", ip.is_private),
         ("reserved", ip.is_reserved),
-        ("non-public", not ip.is_global),
+        ("non-public", not ip.is_global or any(ip in net for net in _ALSO_NON_PUBLIC)),
     )
     for kind, matches in kinds:
         if matches:

@@ -242,7 +242,7 @@ def _feed_data(fetched: Fetched) -> bytes | str:
     if fetched.charset:
         try:
             return fetched.body.decode(fetched.charset)
-        except (LookupError, UnicodeDecodeError):
+        except (LookupError, ValueError):  # also UnicodeError ("undefined", "punycode") and NULs
             pass
     return fetched.body
 
@@ -362,7 +362,7 @@ def decode_payload(data: bytes, charset: str | None) -> str:
     if declared and not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
         try:
             text = data.decode(declared)
-        except (LookupError, UnicodeDecodeError):
+        except (LookupError, ValueError):  # also UnicodeError ("undefined", "punycode") and NULs
             pass
         else:
             if text.strip() and "\x00" not in text[:SNIFF_BYTES]:
@@ -415,7 +415,8 @@ def _article_from_json(raw: bytes, where: str, path: Path) -> Article | InputErr
     """One article object from one JSON line, or the reason it is not one."""
     try:
         entry = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:
+    # ValueError: JSONDecodeError, UnicodeDecodeError, and integers over Python's 4300 digits
+    except (ValueError, RecursionError) as error:
         return InputError(where, f"malformed JSON ({error}); expected one article object a line")
     if not isinstance(entry, dict):
         return InputError(where, 'expected a JSON object like {"id": ..., "text": ...}')

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
-from incidex.clean import clean_article, content_hash
+from incidex.clean import MAX_ARTICLE_CHARS, clean_article, content_hash, truncate_text
 from incidex.dedupe import signature
 from incidex.extract import extract_article
 from incidex.fetch import FetchPolicy
 from incidex.ingest import InputError, read_inputs
 from incidex.merge import cluster
 from incidex.records import Article, Extraction
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -25,12 +28,23 @@ class Processed:
 
 
 def process(article: Article) -> Processed | InputError:
-    """Clean and extract one article; an article with no text left is an input error."""
+    """Clean and extract one article; an article with no text left is an input error.
+
+    Text beyond MAX_ARTICLE_CHARS is cut off, with a warning naming the article.
+    """
     cleaned = clean_article(article)
     if not cleaned.text.strip():
         return InputError(
             article.origin or article.id, "no article text found (only page furniture?)"
         )
+    if len(cleaned.text) > MAX_ARTICLE_CHARS:
+        log.warning(
+            "%s: the article text has %d characters; only the first %d are read",
+            article.origin or article.id,
+            len(cleaned.text),
+            MAX_ARTICLE_CHARS,
+        )
+        cleaned = replace(cleaned, text=truncate_text(cleaned.text))
     return Processed(
         cleaned, extract_article(cleaned), content_hash(cleaned.text), signature(cleaned.text)
     )

@@ -7,7 +7,9 @@ unchanged; the stages it calls live one per module beside it.
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
 
+from incidex.clean import truncate_text
 from incidex.extract.coding import Context, code_incident
 from incidex.extract.dates import publication_date
 from incidex.extract.incidents import Facts, group_sentences, sentence_facts
@@ -20,15 +22,18 @@ __all__ = ["extract_article"]
 
 
 def extract_article(article: Article) -> Extraction:
-    """Incidents and statistics of one cleaned article (codebook section 6)."""
+    """Incidents and statistics of one cleaned article (codebook section 6).
+
+    Only the first MAX_ARTICLE_CHARS of the text are read, so that time stays bounded.
+    """
     published = publication_date(article.published)
-    countries = article_countries(article.text)
+    text = truncate_text(article.text)
+    countries = article_countries(text)
     main = countries.most_common(1)[0][0] if countries else None
     facts = [
-        sentence_facts(s, published, frozenset(countries), main)
-        for s in split_sentences(article.text)
+        sentence_facts(s, published, frozenset(countries), main) for s in split_sentences(text)
     ]
-    context = _context(facts, countries, article.published)
+    context = _context(facts, countries, published)
     drafts = group_sentences(facts)
     incidents = tuple(code_incident(draft, context) for draft in drafts)
     statistics = tuple(_statistics(facts, published, context))
@@ -44,8 +49,9 @@ def extract_article(article: Article) -> Extraction:
     )
 
 
-def _context(facts: list[Facts], countries: Counter[str], published: str | None) -> Context:
-    """Article-wide defaults: publication day, the country and province most named."""
+def _context(facts: list[Facts], countries: Counter[str], published: date | None) -> Context:
+    """Article-wide defaults: publication day (when it is a real date), the country and
+    province most named."""
     provinces: Counter[tuple[str, str]] = Counter()
     for fact in facts:
         for hit in fact.places:
@@ -53,7 +59,7 @@ def _context(facts: list[Facts], countries: Counter[str], published: str | None)
                 provinces[(hit.entry.country, hit.entry.admin1)] += 1
     country = countries.most_common(1)[0][0] if countries else None
     admin1 = next((a for (c, a), _ in provinces.most_common() if c == country), None)
-    date_value = published[:10] if published else None
+    date_value = published.isoformat() if published else None
     return Context(date_value, "day" if date_value else "unknown", country, admin1)
 
 

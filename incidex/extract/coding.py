@@ -6,12 +6,13 @@ from collections import Counter
 from dataclasses import dataclass, replace
 
 from incidex.extract.actors import ActorMention, actor_role, find_target_objects
-from incidex.extract.incidents import Draft, Facts
-from incidex.extract.places import BROAD_KINDS
+from incidex.extract.incidents import Draft, Facts, place_key
+from incidex.extract.places import BROAD_KINDS, PlaceHit
 from incidex.geocode import resolve
 from incidex.records import Incident, Place
 
 DOMINANT_PRIORITY = 85  # suicide bombings and prison breaks name the incident wherever they appear
+CODED_PRECISIONS = ("day", "month", "year")  # date precisions of the codebook with a value
 
 
 @dataclass(frozen=True)
@@ -54,9 +55,9 @@ def code_incident(draft: Draft, context: Context) -> Incident:
 
 
 def _date(draft: Draft, context: Context) -> tuple[str | None, str]:
-    """The act's own date, else the article's."""
+    """The act's own date, else the article's ("a day after" left unresolved is no date)."""
     when = draft.date
-    if when is not None and when.value:
+    if when is not None and when.value and when.precision in CODED_PRECISIONS:
         return when.value, when.precision
     return context.date, context.precision
 
@@ -74,8 +75,12 @@ def locate(draft: Draft, context: Context) -> Place:
         hits += [
             h for h in landmarks if not provinces or (h.entry.country, h.entry.admin1) in provinces
         ]
+    first: dict[tuple[object, ...], PlaceHit] = {}
+    for hit in hits:  # repeats of a place: the first is what resolve would choose anyway
+        first.setdefault(place_key(hit), hit)
     mentions = [
-        replace(h.mention, relation="near") if h.role == "landmark" else h.mention for h in hits
+        replace(h.mention, relation="near") if h.role == "landmark" else h.mention
+        for h in first.values()
     ]
     if not mentions:
         return resolve([], admin1_hint=context.admin1, country_hint=context.country)

@@ -113,13 +113,28 @@ class Draft:
     date: DateMention | None = None
     places: list[PlaceHit] = field(default_factory=list)
     summary: Facts | None = None  # "two separate attacks" sentence: names the attackers
+    _place_keys: set[tuple[object, ...]] = field(default_factory=set, repr=False)
 
     def add(self, facts: Facts, places: list[PlaceHit] | None = None) -> None:
-        """Take a sentence, its date and its places."""
+        """Take a sentence, its date and its places.
+
+        A place named again the same way is kept once: repeats change neither which
+        sentences fit nor where the act is, and would make both quadratic in the article.
+        """
         self.facts.append(facts)
         if self.date is None and facts.event_date is not None:
             self.date = facts.event_date
-        self.places.extend(facts.strong_places if places is None else places)
+        for hit in facts.strong_places if places is None else places:
+            key = place_key(hit)
+            if key not in self._place_keys:
+                self._place_keys.add(key)
+                self.places.append(hit)
+
+
+def place_key(hit: PlaceHit) -> tuple[object, ...]:
+    """What identifies a place hit apart from where in the text it is."""
+    mention = hit.mention
+    return (hit.role, mention.text, mention.entries, mention.kind_hint, mention.relation)
 
 
 def group_sentences(facts: list[Facts]) -> list[Draft]:

@@ -8,6 +8,10 @@ from functools import lru_cache
 from incidex.lexicons import read_table
 
 _DIGITS = re.compile(r"^\d{1,3}(?:,\d{3})+$|^\d+$")
+# Digits of the longest number read as a count (999,999,999): longer runs of digits are
+# phone or serial numbers, and a count must fit SQLite's 64-bit INTEGER and Python's int()
+# limit of 4300 digits.
+MAX_COUNT_DIGITS = 9
 
 
 @lru_cache(maxsize=1)
@@ -22,7 +26,8 @@ def parse_number(words: list[str]) -> tuple[int, int] | None:
         return None
     first = words[0].lower().strip(",")
     if _DIGITS.match(first):
-        return int(first.replace(",", "")), 1
+        digits = first.replace(",", "")
+        return (int(digits), 1) if len(digits) <= MAX_COUNT_DIGITS else None
     table = number_words()
     for span in (3, 2):
         if len(words) < span:

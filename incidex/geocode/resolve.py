@@ -9,6 +9,7 @@ into a `Place` with the codebook's geo_precision.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 
@@ -157,9 +158,19 @@ def _tokens(text: str) -> list[_Token]:
 
 
 def _masked(text: str, tokens: list[_Token]) -> frozenset[int]:
-    """Indices of tokens inside actor names, which are never places."""
+    """Indices of tokens inside actor names, which are never places.
+
+    The names' spans are sorted and disjoint, so each token is looked up by bisection:
+    linear in the text, where testing every span for every token was quadratic.
+    """
     spans = [match.span() for match in _ACTORS.finditer(text)]
-    return frozenset(i for i, tok in enumerate(tokens) if any(a <= tok.start < b for a, b in spans))
+    starts = [start for start, _ in spans]
+    masked = set()
+    for i, tok in enumerate(tokens):
+        k = bisect_right(starts, tok.start) - 1
+        if k >= 0 and tok.start < spans[k][1]:
+            masked.add(i)
+    return frozenset(masked)
 
 
 def _is_cap(word: str) -> bool:
@@ -187,8 +198,10 @@ def _span_end(scan: _Scan, i: int) -> int:
 
 def _sentence_initial(scan: _Scan, i: int) -> bool:
     """Whether token i starts a sentence (capitalised for grammar, not as a name)."""
-    before = scan.text[: scan.tokens[i].start].rstrip(" \t\"'“‘(")
-    return not before or before[-1] in ".!?\n:;"
+    k = scan.tokens[i].start
+    while k > 0 and scan.text[k - 1] in " \t\"'“‘(":  # walk back, never copy the text before
+        k -= 1
+    return k == 0 or scan.text[k - 1] in ".!?\n:;"
 
 
 def _acceptable(scan: _Scan, i: int, j: int, key: str, entries: list[GazEntry]) -> bool:
@@ -270,8 +283,10 @@ def _kind_hint(scan: _Scan, i: int, j: int, entries: Sequence[GazEntry]) -> str 
 
 def _dateline(scan: _Scan, start: int, end: int) -> bool:
     """Whether the name opens a line as a dateline ("BAGHDAD (AP) —", "ERBIL, Kurdistan")."""
-    line_start = scan.text.rfind("\n", 0, start) + 1
-    if scan.text[line_start:start].strip():
+    k = start
+    while k > 0 and scan.text[k - 1] != "\n" and scan.text[k - 1].isspace():
+        k -= 1  # walk back over white space only: searching for the line start was quadratic
+    if k > 0 and scan.text[k - 1] != "\n":
         return False
     return scan.text[start:end].isupper() or _DATELINE.match(scan.text[end:]) is not None
 

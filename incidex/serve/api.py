@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response, Security
 from fastapi.responses import JSONResponse
 
 from incidex import alerts
@@ -21,12 +21,16 @@ from incidex.serve.deps import (
     Filters,
     PagedFilters,
     ReadStore,
+    WriteRoute,
     WriteStore,
     require_read,
-    require_write,
     settings_of,
+    write_token_scheme,
 )
 from incidex.serve.models import (
+    BODY_ERRORS,
+    ERRORS,
+    WRITE_ERRORS,
     AggregateBy,
     Aggregates,
     ArticleBatch,
@@ -38,7 +42,7 @@ from incidex.serve.models import (
     FeatureCollection,
     IncidentPage,
     IngestResult,
-    Problem,
+    problem,
 )
 from incidex.store import Store, StoreError
 from incidex.store.aggregates import (
@@ -48,10 +52,14 @@ from incidex.store.aggregates import (
     event_reports,
 )
 
-#: Errors every route may answer, documented once for all.
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"model": Problem, "description": "missing or wrong token"},
-    422: {"model": Problem, "description": "invalid parameter; `detail` names it"},
+#: The errors of the GeoJSON route are JSON, not GeoJSON: without this, FastAPI would
+#: document them under the route's media type.
+_JSON_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {
+        "description": error["description"],
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+    for status, error in ERRORS.items()
 }
 #: Columns of an event a map needs (GeoJSON properties).
 _MAP_PROPERTIES = (
@@ -71,9 +79,11 @@ _MAP_PROPERTIES = (
     "geo_precision",
 )
 
-router = APIRouter(prefix="/api", responses=_ERRORS)
+router = APIRouter(prefix="/api", responses=ERRORS)
 reads = APIRouter(dependencies=[Depends(require_read)])
-writes = APIRouter(dependencies=[Depends(require_write)])
+writes = APIRouter(
+    route_class=WriteRoute, dependencies=[Security(write_token_scheme)], responses=WRITE_ERRORS
+)
 
 
 class GeoJSONResponse(JSONResponse):
@@ -108,6 +118,7 @@ def list_events(store: ReadStore, flt: PagedFilters) -> dict[str, Any]:
     "/events.geojson",
     response_model=FeatureCollection,
     response_class=GeoJSONResponse,
+    responses=_JSON_ERRORS,
     summary="Events as GeoJSON",
 )
 def events_geojson(store: ReadStore, flt: Filters) -> dict[str, Any]:
@@ -128,7 +139,7 @@ def events_geojson(store: ReadStore, flt: Filters) -> dict[str, Any]:
 @reads.get(
     "/events/{event_id}",
     response_model=EventDetail,
-    responses={404: {"model": Problem, "description": "no such event"}},
+    responses={404: problem("no such event")},
     summary="One event with its sources",
 )
 def get_event(
@@ -181,10 +192,7 @@ def config(request: Request) -> dict[str, Any]:
 
 
 @writes.post(
-    "/articles",
-    response_model=IngestResult,
-    responses={503: {"model": Problem, "description": "writing disabled: no token set"}},
-    summary="Ingest articles",
+    "/articles", response_model=IngestResult, responses=BODY_ERRORS, summary="Ingest articles"
 )
 def post_articles(store: WriteStore, body: ArticlesBody) -> dict[str, Any]:
     """Extract, store and merge one article or `{"articles": [...]}`; raise their alerts."""

@@ -13,10 +13,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from incidex import __version__
@@ -185,6 +187,36 @@ async def _invalid(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": detail, "errors": errors}, 422)
 
 
+def _documented_methods(app: FastAPI, path: str) -> list[str] | None:
+    """The methods `/openapi.json` lists for the path, None when it documents no such path.
+
+    "/api/alerts/recent" is its own path, not "/api/alerts/{rule_id}": a path without
+    placeholders is preferred, as the router matches it first.
+    """
+    asked = path.rstrip("/").split("/")
+    paths = sorted(app.openapi()["paths"].items(), key=lambda item: item[0].count("{"))
+    for template, operations in paths:
+        parts = template.split("/")
+        if len(parts) == len(asked) and all(
+            part == given or (part.startswith("{") and given)
+            for part, given in zip(parts, asked, strict=True)
+        ):
+            return [method.upper() for method in operations]
+    return None
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """FastAPI's answer to an HTTP error, with a 405's `Allow` listing every method of the
+    path: Starlette names only those of the first route that matched it."""
+    assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 405:
+        methods = _documented_methods(request.app, request.url.path)
+        if methods:
+            headers = {**(exc.headers or {}), "Allow": ", ".join(methods)}
+            exc = StarletteHTTPException(405, exc.detail, headers=headers)
+    return await http_exception_handler(request, exc)
+
+
 async def _store_error(request: Request, exc: Exception) -> JSONResponse:
     """503 when the database cannot be opened or refuses a write: a problem of the server."""
     log.error("database error: %s", exc)
@@ -244,6 +276,7 @@ def create_app(
     app.include_router(api.router)
     app.include_router(alerts_api.router)
     app.add_exception_handler(RequestValidationError, _invalid)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(StoreError, _store_error)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
 

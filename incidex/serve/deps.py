@@ -5,19 +5,23 @@ from __future__ import annotations
 import hmac
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, Query, Request
+from fastapi import Depends, HTTPException, Query, Request, Response
+from fastapi.routing import APIRoute
+from fastapi.security import HTTPBearer
 
 from incidex.serve.models import AttackType, Sort
 from incidex.store import IncidentFilter, Store, StoreError
 
 _BUSY_TIMEOUT = 30.0  # seconds a request waits for another writer's lock
 #: since / until as the CLI takes them; empty means no bound (the page sends empty fields).
-DATE_PATTERN = r"^(\d{4}(-\d{2}(-\d{2})?)?)?$"
+#: ASCII digits only: `\d` would also take Arabic-Indic or full-width digits, which then
+#: compare as text with stored dates and silently match nothing.
+DATE_PATTERN = r"^([0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?)?$"
 #: Largest integer SQLite stores; larger ids and offsets are refused, not overflowed.
 MAX_SQL_INT = 2**63 - 1
 
@@ -137,6 +141,34 @@ def require_write(request: Request) -> None:
         raise _unauthorized("writing needs Authorization: Bearer <token>")
     if not has_write_token(request):
         raise _unauthorized("wrong token: writing needs the token given to incidex serve")
+
+
+#: The write token as /openapi.json declares it (and Swagger UI's Authorize button sends
+#: it). Declaring only: `WriteRoute` does the checking, before this would run.
+write_token_scheme = HTTPBearer(
+    auto_error=False,
+    scheme_name="writeToken",
+    description="the token given to incidex serve with --token or INCIDEX_TOKEN",
+)
+
+
+class WriteRoute(APIRoute):
+    """A route that writes: the token is checked before the request body is even parsed.
+
+    A dependency would run only after FastAPI has read and decoded the body, so a client
+    without the token would learn from a 400 or 422 how its JSON was wrong; here it gets
+    the 401 (or 503 when writing is disabled) whatever it sent.
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        """The route's handler, behind `require_write`."""
+        handler = super().get_route_handler()
+
+        async def guarded(request: Request) -> Response:
+            require_write(request)
+            return await handler(request)
+
+        return guarded
 
 
 def _blank(value: str | None) -> str | None:

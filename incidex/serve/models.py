@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import (
     BaseModel,
@@ -212,9 +213,15 @@ class Aggregates(BaseModel):
     rows: list[AggregateRow]
 
 
-def _publication_date(value: Any) -> str | None:
-    """A publication date as YYYY-MM-DD from a date or timestamp; None when unreadable."""
-    if not isinstance(value, str) or not value.strip():
+def _publication_date(value: Any) -> Any:
+    """A publication date as YYYY-MM-DD from a date or timestamp; None when unreadable.
+
+    Anything but a string is returned as it is, for the type check to refuse (422): an
+    object or a number is a broken client, not a date to detect in the text.
+    """
+    if not isinstance(value, str):
+        return value
+    if not value.strip():
         return None
     try:
         return date.fromisoformat(value.strip()[:10]).isoformat()
@@ -237,7 +244,7 @@ class ArticleIn(BaseModel):
 
     @field_validator("published", mode="before")
     @classmethod
-    def _date(cls, value: Any) -> str | None:
+    def _date(cls, value: Any) -> Any:
         """Keep the day of a timestamp; an unreadable date is left to detection."""
         return _publication_date(value)
 
@@ -302,9 +309,12 @@ class Alerts(BaseModel):
 
 
 class AlertRuleIn(BaseModel):
-    """An alert rule: an event matches when it meets every condition given."""
+    """An alert rule: an event matches when it meets every condition given.
 
-    model_config = ConfigDict(extra="forbid")
+    Strict: `"min_killed": false` or `"lat": "33"` is a mistake to report, not to coerce.
+    """
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     name: str = Field(min_length=1, max_length=200, description="what the rule watches")
     country: str | None = Field(None, pattern=r"^[A-Za-z]{2}$", description="ISO code, e.g. IQ")
@@ -319,13 +329,40 @@ class AlertRuleIn(BaseModel):
         None, max_length=2000, description="http(s) URL each alert is POSTed to as JSON"
     )
 
+    @field_validator("webhook")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        """A webhook URL must come apart: "http://[::1" or a port past 65535 would not."""
+        if value is not None:
+            try:
+                _ = urlsplit(value).port  # raises ValueError for a bad host or port
+            except ValueError as error:
+                raise ValueError(f"not a usable URL ({error})") from None
+        return value
 
-class AlertRuleOut(AlertRuleIn):
-    """A stored rule. `webhook` is shown whole only to holders of the write token."""
+
+class AlertRuleOut(BaseModel):
+    """A stored rule. `webhook` is shown whole only to holders of the write token.
+
+    No bounds here: rules stored by `incidex alerts add` are listed as they are, even
+    where they pass the limits that `POST /api/alerts` puts on new rules.
+    """
 
     model_config = ConfigDict(extra="ignore")
 
     id: int
+    name: str = Field(description="what the rule watches")
+    country: str | None = Field(None, description="ISO code, e.g. IQ")
+    admin1: str | None = Field(None, description="province (spellings folded)")
+    lat: float | None = Field(None, description="centre of the circle")
+    lon: float | None = None
+    radius_km: float | None = Field(None, description="radius of the circle")
+    min_killed: int | None = Field(None, description="best estimate at least")
+    attack_type: str | None = Field(None, description="codebook section 4 attack type")
+    perpetrator: str | None = Field(None, description="part of the name")
+    webhook: str | None = Field(
+        None, description="whole for holders of the write token; others see scheme and host"
+    )
 
 
 class AlertRules(BaseModel):
@@ -385,3 +422,27 @@ class Problem(BaseModel):
     errors: list[dict[str, Any]] | None = Field(
         None, description="for 422: each invalid parameter (loc, msg, type)"
     )
+
+
+def problem(description: str) -> dict[str, Any]:
+    """An error answer, for the `responses` of a route: a `Problem` and what it means."""
+    return {"model": Problem, "description": description}
+
+
+#: Errors every route of the API may answer, documented on the routers.
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: problem("missing or wrong token"),
+    422: problem("invalid parameter or body; `detail` names it"),
+    503: problem("database unavailable"),
+}
+#: Errors of the routes that write, besides: the token is checked before the body is read.
+WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: problem("missing or wrong write token"),
+    503: problem("writing disabled (no token set), or database unavailable"),
+}
+#: Errors of a request body that cannot be read (routes that take one).
+BODY_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: problem("the body is not UTF-8"),
+    411: problem("the body was sent without a Content-Length"),
+    413: problem("the body is over 32 MiB"),
+}

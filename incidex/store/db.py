@@ -8,6 +8,7 @@ never leaves half an article behind and re-running it changes nothing.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -22,11 +23,12 @@ import platformdirs
 
 from incidex import dedupe
 from incidex.records import INCIDENT_FIELDS, Article, Extraction, Incident, Statistic
-from incidex.store import events
+from incidex.store import events, migrations
 from incidex.store.filters import IncidentFilter, order_and_limit, where_clause
 
-#: Version written to `meta.schema_version`; a database with another one is refused.
-SCHEMA_VERSION = "1"
+#: Version written to `meta.schema_version`. An older database is upgraded when opened
+#: (`incidex.store.migrations`); a newer one is refused.
+SCHEMA_VERSION = "2"
 #: Environment variable naming the database file, overriding the per-user default.
 DB_ENV_VAR = "INCIDEX_DB"
 
@@ -87,12 +89,35 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 
 def _ensure_schema(conn: sqlite3.Connection, path: Path) -> None:
-    """Create missing tables in one transaction; refuse a database of another version."""
-    conn.executescript(f"BEGIN IMMEDIATE;\n{_schema_sql()}\nCOMMIT;")
+    """Upgrade an older database, then create missing tables in one transaction.
+
+    A database of a newer or unknown version is refused.
+    """
+    try:
+        migrations.upgrade(conn, path, int(SCHEMA_VERSION))
+    except migrations.MigrationError as exc:
+        raise StoreError(str(exc)) from exc
+    if not _has_schema(conn):  # else no write lock: a reader never waits for a writer
+        conn.executescript(f"BEGIN IMMEDIATE;\n{_schema_sql()}\nCOMMIT;")
     row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     if row is None or row["value"] != SCHEMA_VERSION:
         found = None if row is None else row["value"]
         raise StoreError(f"{path} has schema version {found}, this incidex needs {SCHEMA_VERSION}")
+
+
+_SCHEMA_OBJECT = re.compile(r"CREATE (?:TABLE|INDEX) IF NOT EXISTS (\w+)")
+
+
+def _has_schema(conn: sqlite3.Connection) -> bool:
+    """True when every table and index of `schema.sql` exists, read without a write lock.
+
+    Opening a database to read it must not take the write lock (as the schema script's
+    BEGIN IMMEDIATE does): in WAL mode readers need not wait for a writer, and one that
+    held its transaction past the busy timeout would fail them with "database is locked".
+    """
+    wanted = set(_SCHEMA_OBJECT.findall(_schema_sql()))
+    found = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
+    return wanted <= found
 
 
 _FIGURE_KEY = ("date", "killed", "wounded", "kidnapped")

@@ -1,4 +1,6 @@
--- incidex database schema, version 1 (recorded in meta.schema_version).
+-- incidex database schema, version 2 (recorded in meta.schema_version).
+-- A database of an older version is upgraded when opened, by the steps in
+-- incidex/store/migrations/ (version 1, release 0.1, is frozen there as schema_v1.sql).
 --
 -- One row in `articles` per distinct article text; each article has zero or more
 -- `incidents` (codebook section 2), each incident its `evidence` sentences, and each
@@ -32,8 +34,10 @@ CREATE TABLE IF NOT EXISTS articles (
     text         TEXT,               -- cleaned plain text the extraction ran on
     ingested_at  TEXT NOT NULL,      -- when stored, ISO timestamp in UTC
     minhash      BLOB,               -- MinHash signature of `text`, for near-duplicate detection
-    duplicate_of INTEGER REFERENCES articles (id) -- set for a near-verbatim copy (wire repost):
+    duplicate_of INTEGER REFERENCES articles (id), -- set for a near-verbatim copy (wire repost):
                                      -- it adds no incidents of its own, only a source
+    language     TEXT                -- ISO 639-1 code of `text`, e.g. 'en'; NULL when unknown
+                                     -- (since version 2: last, where ALTER TABLE puts it)
 );
 
 -- Locality-sensitive hashing bands of each article's signature: articles sharing a band are
@@ -145,9 +149,10 @@ CREATE INDEX IF NOT EXISTS idx_articles_duplicate ON articles (duplicate_of);
 CREATE INDEX IF NOT EXISTS idx_incidents_event ON incidents (event_id);
 CREATE INDEX IF NOT EXISTS idx_events_date ON events (country, date);
 CREATE INDEX IF NOT EXISTS idx_events_place ON events (country, admin1);
+CREATE INDEX IF NOT EXISTS idx_events_updated ON events (updated_at); -- what changed since
 
 INSERT INTO meta (key, value)
-SELECT 'schema_version', '1'
+SELECT 'schema_version', '2'
 WHERE NOT EXISTS (SELECT 1 FROM meta WHERE key = 'schema_version');
 
 -- Alert rules (issue 4): an event stored or changed by ingestion raises an alert for every
