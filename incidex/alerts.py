@@ -240,55 +240,59 @@ def notify(
     sender: Sender | None = None,
     delays: Sequence[float] = RETRY_DELAYS_S,
 ) -> list[dict[str, Any]]:
-    """Raise and deliver the alerts for the events an ingested article created or updated.
+    """Deliver the alerts an ingested article raised (recorded by `Store.add` itself).
 
     Args:
         store: the database the article was stored in.
-        result: what `Store.add` did; its new events raise "new" alerts, its updated
-            events "updated" ones.
+        result: what `Store.add` did; `result.alerts` are the alerts it recorded, in the
+            same transaction as the article, so a crash cannot lose them.
         sender: POSTs the JSON body to a URL and returns the HTTP status (default
             `post_json`); whatever it raises is a failed attempt.
         delays: seconds waited before each retry; one attempt more than delays.
 
     Returns:
-        The alerts raised, as `recent_alerts` gives them, oldest first; delivered,
-        failed or no_webhook. A webhook that fails never raises here.
+        The alerts, as `recent_alerts` gives them, oldest first; delivered, failed or
+        no_webhook. A webhook that fails never raises here; an alert left pending by a
+        crash is delivered by `retry_pending`.
 
     Raises:
-        StoreError: the database refused to record the alerts.
+        StoreError: the database refused to record a delivery.
     """
-    changes = [(e, "new") for e in result.new_events]
-    changes += [(e, "updated") for e in result.updated_events if e not in result.new_events]
-    if not changes:
+    if not result.alerts:
         return []
-    rules = list_rules(store)
+    with _database_errors("deliver the alerts"):
+        rules = {rule.id: rule for rule in list_rules(store)}
+        found = [alert_store.get_alert(store.conn, alert_id) for alert_id in result.alerts]
+        for alert in found:
+            rule = rules.get(alert["rule_id"]) if alert else None
+            if alert is not None and rule is not None and rule.webhook:
+                _deliver(store, alert["id"], rule, sender or post_json, delays)
+        return [a for a in (alert_store.get_alert(store.conn, i) for i in result.alerts) if a]
+
+
+def record_alerts(
+    conn: sqlite3.Connection, new_events: Sequence[int], updated_events: Sequence[int]
+) -> list[int]:
+    """Record an alert for every rule each new or updated event matches; their ids.
+
+    Runs inside the caller's transaction (`Store.add`): an article and its alerts are
+    stored together or not at all.
+    """
+    changes = [(e, "new") for e in new_events]
+    changes += [(e, "updated") for e in updated_events if e not in new_events]
+    rules = [AlertRule(**row) for row in alert_store.rules(conn)] if changes else []
     if not rules:
         return []
-    with _database_errors("record the alerts"):
-        raised = _raise_alerts(store, changes, rules)
-        for alert_id, rule in raised:
-            if rule.webhook:
-                _deliver(store, alert_id, rule, sender or post_json, delays)
-        found = (alert_store.get_alert(store.conn, alert_id) for alert_id, _ in raised)
-        return [alert for alert in found if alert is not None]
-
-
-def _raise_alerts(
-    store: Store, changes: list[tuple[int, str]], rules: list[AlertRule]
-) -> list[tuple[int, AlertRule]]:
-    """Record an alert for every rule each changed event matches, in one transaction."""
-    summaries = alert_store.events(store.conn, [event_id for event_id, _ in changes])
+    summaries = alert_store.events(conn, [event_id for event_id, _ in changes])
     raised, now = [], _now()
-    with store.transaction():
-        for event_id, kind in changes:
-            event = summaries.get(event_id)
-            for rule in rules:
-                if event is not None and rule_matches(rule, event):
-                    status = "pending" if rule.webhook else "no_webhook"
-                    alert_id = alert_store.insert_alert(
-                        store.conn, rule.to_dict(), event, kind, status, now
-                    )
-                    raised.append((alert_id, rule))
+    for event_id, kind in changes:
+        event = summaries.get(event_id)
+        for rule in rules:
+            if event is not None and rule_matches(rule, event):
+                status = "pending" if rule.webhook else "no_webhook"
+                raised.append(
+                    alert_store.insert_alert(conn, rule.to_dict(), event, kind, status, now)
+                )
     return raised
 
 

@@ -27,6 +27,9 @@ _DATE_PREFIX = re.compile(
     r"^(?:date|published|updated)\s*:?\s*\d{4}-\d\d-\d\d(?:T[\d:+]+)?\s+(?=\S)", re.I
 )
 MIN_REPEAT_CHARS = 25  # shorter repeated lines ("Source: X") are kept: too short to be a block
+# Characters of the longest line that may be page furniture (the longest in the samples and
+# the development corpus, a comment policy, has 230); longer lines are article text.
+MAX_FURNITURE_CHARS = 1_000
 # Characters of article text read (50 K, about 8,000 words: six times the longest article of
 # the development corpus). Extraction time grows with the text, so a longer text is cut here,
 # at a paragraph or word break, and the rest is not read.
@@ -146,8 +149,12 @@ def truncate_text(text: str, limit: int = MAX_ARTICLE_CHARS) -> str:
 
 
 def is_boilerplate(line: str) -> bool:
-    """True for a line that is page furniture (cookie notice, share bar, comment policy...)."""
-    return _boilerplate_re().fullmatch(line.strip()) is not None
+    """True for a line that is page furniture (cookie notice, share bar, comment policy...).
+
+    A line over MAX_FURNITURE_CHARS is prose: the patterns' `.*` would scan it in quadratic time.
+    """
+    line = line.strip()
+    return len(line) <= MAX_FURNITURE_CHARS and _boilerplate_re().fullmatch(line) is not None
 
 
 @lru_cache(maxsize=1)

@@ -406,3 +406,16 @@ def test_watch_poll_collects_the_alerts_it_raises(store, receiver):
     (alert,) = result.alerts
     assert (alert["kind"], alert["status"]) == ("new", "delivered")
     assert receiver.received[0]["event"]["admin1"] == "Diyala"
+
+
+def test_alert_is_recorded_with_the_article(store, receiver):
+    add_rule(store, AlertRule(name="Diyala deaths", admin1="Diyala", webhook=receiver.url))
+    processed = process(KHANAQIN_FIRST)
+    result = store.add(
+        processed.article, processed.extraction, processed.content_hash, processed.signature
+    )
+    (alert,) = recent_alerts(store)
+    assert result.alerts == (alert["id"],)
+    assert (alert["status"], alert["attempts"]) == ("pending", 0)
+    assert receiver.received == []
+    assert retry_pending(store, delays=()) == 0  # not stale yet: a running ingest delivers it

@@ -61,6 +61,7 @@ class AddResult:
     duplicate_of: int | None = None
     new_events: tuple[int, ...] = ()
     updated_events: tuple[int, ...] = ()
+    alerts: tuple[int, ...] = ()  # alerts raised, recorded with the article; delivered after
 
 
 def default_db_path() -> Path:
@@ -233,6 +234,8 @@ class Store:
         signature: Sequence[int] | None,
     ) -> AddResult:
         """The body of `add`, inside its transaction."""
+        from incidex.alerts import record_alerts  # here: incidex.alerts imports the store
+
         if self._has_hash(content_hash):
             return AddResult("known")
         now = _now()
@@ -241,7 +244,14 @@ class Store:
         article_id = self._insert_article(article, extraction, content_hash, signature, original)
         if original is not None:
             updated = events.refresh_for_article(self._conn, original, now)
-            return AddResult("duplicate", article_id, original, updated_events=tuple(updated))
+            raised = record_alerts(self._conn, [], updated)
+            return AddResult(
+                "duplicate",
+                article_id,
+                original,
+                updated_events=tuple(updated),
+                alerts=tuple(raised),
+            )
         new, updated = [], []
         for seq, incident in enumerate(extraction.incidents):
             incident_id = self._insert_incident(article_id, seq, incident)
@@ -249,9 +259,9 @@ class Store:
             (new if created else updated).append(event_id)
         for statistic in extraction.statistics:
             self._insert_statistic(article_id, statistic)
-        return AddResult(
-            "new", article_id, None, tuple(new), tuple(e for e in updated if e not in new)
-        )
+        updated = [e for e in updated if e not in new]
+        raised = record_alerts(self._conn, new, updated)
+        return AddResult("new", article_id, None, tuple(new), tuple(updated), tuple(raised))
 
     def _figures(self, article_id: int) -> list[tuple[Any, ...]]:
         """What a stored article reports, as comparable tuples (date and figures)."""

@@ -1,0 +1,1 @@
+"""Reliability: crash safety and concurrent use of one database, with real processes."""
