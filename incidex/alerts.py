@@ -117,9 +117,14 @@ def _validate_circle(rule: AlertRule) -> None:
 
 
 def _validate_webhook(url: str) -> None:
-    """A webhook is an http or https URL with a host."""
-    parts = urlsplit(url)
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
+    """A webhook is an http or https URL with a host (and a valid port, if any)."""
+    try:
+        parts = urlsplit(url)
+        valid = parts.scheme in {"http", "https"} and bool(parts.hostname)
+        parts.port  # noqa: B018 (raises ValueError for a port out of range)
+    except ValueError:
+        valid = False
+    if not valid:
         raise AlertRuleError(f"webhook: {url!r} is not an http:// or https:// URL")
     if len(url) > MAX_URL_CHARS or any(c.isspace() for c in url):
         raise AlertRuleError(f"webhook: {url[:80]!r} is too long or contains spaces")

@@ -24,6 +24,7 @@ from rich.text import Text
 from incidex.geocode.gazetteer import DATA_DIR, read_tsv
 
 Row = Mapping[str, Any]
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # cells a spreadsheet may run as formulas
 
 #: Joins the evidence sentences of one incident into one CSV cell.
 EVIDENCE_SEPARATOR = " | "
@@ -48,11 +49,21 @@ def _columns(rows: Sequence[Row]) -> list[str]:
 
 
 def _cell(value: Any) -> Any:
-    """A CSV cell: empty for None, lists joined into one string."""
+    """A CSV cell: empty for None, lists joined into one string, formulas defused."""
     if value is None:
         return ""
     if isinstance(value, (list, tuple)):
-        return EVIDENCE_SEPARATOR.join(str(item) for item in value)
+        value = EVIDENCE_SEPARATOR.join(str(item) for item in value)
+    return defuse(value)
+
+
+def defuse(value: Any) -> Any:
+    """Text a spreadsheet would run as a formula ("=HYPERLINK(...)") gets a leading quote.
+
+    Article text and outlet names are untrusted, and CSV exports are opened in Excel.
+    """
+    if isinstance(value, str) and value[:1] in FORMULA_STARTS:
+        return "'" + value
     return value
 
 
@@ -346,5 +357,5 @@ def to_acled_csv(events: Sequence[Row]) -> str:
     writer = csv.DictWriter(out, fieldnames=ACLED_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for event in events:
-        writer.writerow(acled_row(event))
+        writer.writerow({key: defuse(value) for key, value in acled_row(event).items()})
     return out.getvalue()

@@ -419,3 +419,9 @@ def test_alert_is_recorded_with_the_article(store, receiver):
     assert (alert["status"], alert["attempts"]) == ("pending", 0)
     assert receiver.received == []
     assert retry_pending(store, delays=()) == 0  # not stale yet: a running ingest delivers it
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "http://example.org:99999/h", "ftp://example.org/"])
+def test_rule_refuses_malformed_webhooks(url):
+    with pytest.raises(AlertRuleError, match="webhook"):
+        AlertRule(name="x", webhook=url)

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 
+import pytest
 from rich.console import Console
 
 from incidex.export import incidents_table, to_csv, to_geojson, to_json
@@ -100,3 +101,10 @@ def test_table_shows_readable_columns():
     assert "Khanaqin, Diyala (IQ)" in text
     assert "Test Wire" in text
     assert "b1" in text  # no source: the doc id stands in
+
+
+@pytest.mark.parametrize("hostile", ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)"])
+def test_csv_defuses_spreadsheet_formulas(hostile):
+    row = {**ROWS[0], "source": hostile}
+    (record,) = csv.DictReader(io.StringIO(to_csv([row])))
+    assert record["source"] == "'" + hostile

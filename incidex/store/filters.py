@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 #: Accepted forms of `since` / `until`: the codebook's three date forms.
-_ISO_PREFIX = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
+_ISO_PREFIX = re.compile(r"[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?")  # ASCII digits only
 
 #: Padding that turns a partial date into the first / last day it covers. Only string
 #: order matters, so every month may end on the 31st.
