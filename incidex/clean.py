@@ -31,9 +31,15 @@ MIN_REPEAT_CHARS = 25  # shorter repeated lines ("Source: X") are kept: too shor
 # the development corpus, a comment policy, has 230); longer lines are article text.
 MAX_FURNITURE_CHARS = 1_000
 # Characters of article text read (50 K, about 8,000 words: six times the longest article of
-# the development corpus). Extraction time grows with the text, so a longer text is cut here,
-# at a paragraph or word break, and the rest is not read.
+# the development corpus). Extraction time grows with the text, so pipeline.process and
+# extract_article cut a longer text at a paragraph or word break and do not read the rest.
 MAX_ARTICLE_CHARS = 50_000
+# Characters of raw text cleaned: five times what is read of the article, room for the page
+# furniture and repeated blocks cleaning removes. Bounds cleaning time on a 20 MiB file.
+MAX_PAGE_CHARS = 250_000
+# Characters of HTML handed to trafilatura (2 M; news pages weigh 50-500 KB): it takes
+# about 1.5 s a million characters, so a 20 MiB page would take half a minute.
+MAX_HTML_CHARS = 2_000_000
 
 _MONTHS = {
     m: i
@@ -85,7 +91,7 @@ def clean_article(article: Article) -> Article:
 
 def _from_html(article: Article) -> Article:
     """Main text and metadata of an HTML page, through trafilatura."""
-    html = article.html or ""
+    html = truncate_text(article.html or "", MAX_HTML_CHARS)
     doc = trafilatura.bare_extraction(
         html,
         include_comments=False,
@@ -110,7 +116,9 @@ def _from_html(article: Article) -> Article:
 def _fallback_text(html: str) -> str:
     """Prose of a page trafilatura gives up on: badly broken markup, tags stripped by rule."""
     text = _SCRIPT.sub(" ", html)
-    text = _TAG.sub("\n", text)
+    # no tag starts after the last ">": searching there from every "<" was quadratic
+    end = text.rfind(">") + 1
+    text = _TAG.sub("\n", text[:end]) + text[end:]
     lines = (" ".join(html_lib.unescape(line).split()) for line in text.split("\n"))
     return "\n".join(
         line for line in lines if len(line.split()) >= MIN_PROSE_WORDS or detect_published(line)
@@ -118,8 +126,12 @@ def _fallback_text(html: str) -> str:
 
 
 def clean_text(text: str) -> str:
-    """Text without furniture lines and repeated blocks, paragraphs kept apart."""
-    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    """Text without furniture lines and repeated blocks, paragraphs kept apart.
+
+    Only the first MAX_PAGE_CHARS are read.
+    """
+    text = unicodedata.normalize("NFC", truncate_text(text, MAX_PAGE_CHARS))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     seen: set[str] = set()
     kept: list[str] = []
     for line in text.split("\n"):

@@ -19,6 +19,10 @@ _REPORTING = re.compile(
     r"claimed|revealed|noted|explained)\b[^.;]{0,25}$",
     re.I,
 )
+# Characters before a date searched for a reporting verb: _REPORTING spans at most 35 (a
+# 9-letter verb and 25 more), so 60 give the same answer as the whole text before the date,
+# without re-reading it for every date of a long sentence.
+REPORTING_WINDOW = 60
 _YEAR = r"(?:19|20)\d\d"
 
 # Each pattern names the groups that build the date; order matters (longest first).
@@ -90,7 +94,8 @@ def find_dates(text: str, published: date | None) -> list[DateMention]:
             if precision == "none":
                 continue
             taken.append((match.start(), match.end()))
-            reporting = _REPORTING.search(text[: match.start()]) is not None
+            before = text[max(0, match.start() - REPORTING_WINDOW) : match.start()]
+            reporting = _REPORTING.search(before) is not None
             found.append(DateMention(match.start(), match.end(), value, precision, reporting))
     return sorted(found, key=lambda m: m.start)
 
