@@ -39,9 +39,8 @@ def process(article: Article) -> Processed | InputError:
         )
     if len(cleaned.text) > MAX_ARTICLE_CHARS:
         log.warning(
-            "%s: the article text has %d characters; only the first %d are read",
+            "%s: article text over %d characters; the rest is not read",
             article.origin or article.id,
-            len(cleaned.text),
             MAX_ARTICLE_CHARS,
         )
         cleaned = replace(cleaned, text=truncate_text(cleaned.text))
