@@ -24,6 +24,10 @@ _REPORTING = re.compile(
 # without re-reading it for every date of a long sentence.
 REPORTING_WINDOW = 60
 _YEAR = r"(?:19|20)\d\d"
+# Publication years dates are resolved against: the years _YEAR reads. Another date (a feed's
+# "0001-01-01") is no publication date: "on Tuesday" before it would overflow Python's
+# dates, and years before 1000 print without their leading zeros.
+PUBLISHED_YEARS = range(1900, 2100)
 
 # Each pattern names the groups that build the date; order matters (longest first).
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
@@ -184,8 +188,9 @@ def _day(year: int, month: int, day: int) -> tuple[str | None, str]:
 
 
 def publication_date(published: str | None) -> date | None:
-    """The publication date as a date, None when missing or malformed."""
+    """The publication date as a date, None when missing, malformed or out of PUBLISHED_YEARS."""
     try:
-        return date.fromisoformat(published[:10]) if published else None
+        value = date.fromisoformat(published[:10]) if published else None
     except ValueError:
         return None
+    return value if value is not None and value.year in PUBLISHED_YEARS else None
