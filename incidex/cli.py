@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from incidex import __version__
 from incidex.alerts import alert_line, notify
 from incidex.cli_alerts import alerts_app
+from incidex.cli_common import DbOption, err, out
 from incidex.evaluate import EvalError, format_report, load_docs, report_to_dict, score
 from incidex.export import event_panel, events_table, incidents_table, to_csv, to_geojson, to_json
 from incidex.fetch import FetchPolicy
@@ -38,14 +38,6 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
 )
-PIPE_WIDTH = 140  # columns of a table written to a file or pipe (a terminal uses its own width)
-out = Console(width=None if sys.stdout.isatty() else PIPE_WIDTH)
-err = Console(stderr=True)
-
-DbOption = Annotated[
-    Path | None,
-    typer.Option("--db", help="SQLite database file [default: $INCIDEX_DB or the user data dir]."),
-]
 InputsArgument = Annotated[
     list[str] | None,
     typer.Argument(

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from incidex.alerts import (
@@ -23,6 +21,7 @@ from incidex.alerts import (
     remove_rule,
     retry_pending,
 )
+from incidex.cli_common import DbOption, err, out
 from incidex.store import Store, StoreError, default_db_path
 
 alerts_app = typer.Typer(
@@ -31,14 +30,6 @@ alerts_app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
 )
-PIPE_WIDTH = 140  # columns of a table written to a file or pipe (a terminal uses its own width)
-out = Console(width=None if sys.stdout.isatty() else PIPE_WIDTH)
-err = Console(stderr=True)
-
-DbOption = Annotated[
-    Path | None,
-    typer.Option("--db", help="SQLite database file [default: $INCIDEX_DB or the user data dir]."),
-]
 #: Columns of `incidex alerts recent`; the numeric ones are right-aligned.
 _RECENT_COLUMNS = (
     "alert", "raised", "rule", "event", "kind", "date", "place", "killed",
