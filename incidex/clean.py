@@ -92,15 +92,21 @@ def clean_article(article: Article) -> Article:
 def _from_html(article: Article) -> Article:
     """Main text and metadata of an HTML page, through trafilatura."""
     html = truncate_text(article.html or "", MAX_HTML_CHARS)
-    doc = trafilatura.bare_extraction(
-        html,
-        include_comments=False,
-        include_tables=False,
-        with_metadata=True,
-        favor_recall=True,
-        # no extensive search: it reads "© 2022" as 2022-01-01; detect_published covers text dates
-        date_extraction_params=set_date_params(extensive=False),
-    )
+    try:
+        doc = trafilatura.bare_extraction(
+            html,
+            include_comments=False,
+            include_tables=False,
+            with_metadata=True,
+            favor_recall=True,
+            # no extensive search: it reads "© 2022" as 2022-01-01; detect_published covers
+            # text dates
+            date_extraction_params=set_date_params(extensive=False),
+        )
+    # trafilatura and the libraries under it fail in their own ways on hostile markup
+    # ("<iframe><html>" trips an assertion in lxml, through htmldate): the rules below read it
+    except Exception:
+        doc = None
     if doc is None or not (doc.text or "").strip():
         return replace(article, text=_fallback_text(html))
     published = article.published or (doc.date[:10] if doc.date else None)

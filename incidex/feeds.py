@@ -115,8 +115,13 @@ def with_full_text(item: Article, page: Article) -> Article:
 def html_to_text(markup: str) -> str:
     """Plain text of an HTML fragment: one paragraph per block, scripts and styles dropped."""
     parser = _TextParser()
-    parser.feed(markup)
-    parser.close()
+    try:
+        parser.feed(markup)
+        parser.close()
+    except AssertionError:  # html.parser on a marked section it does not know ("<![if[")
+        parser = _TextParser()
+        parser.feed(markup.replace("<![", "&lt;!["))
+        parser.close()
     lines = (" ".join(line.split()) for line in "".join(parser.parts).split("\n"))
     return "\n\n".join(line for line in lines if line)
 

@@ -17,7 +17,7 @@ from io import BytesIO
 from xml.sax.saxutils import escape
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
@@ -217,6 +217,7 @@ published = st.one_of(st.none(), st.dates().map(str), st.text(max_size=12))
 
 @examples(200, 30_000)
 @given(short_text)
+@example("Home | Iraq | " * 20 + "!")
 def test_clean_text_is_idempotent(text):
     """Cleaning clean text changes nothing."""
     once = timed(clean_text, text)
@@ -233,6 +234,9 @@ def test_clean_text_is_idempotent_on_large_texts(text):
 
 @examples(150, 20_000)
 @given(st.one_of(short_text, no_full_stop), published)
+@example("Bomb kills 3 in Baqubah a day after Kirkuk attack", None)
+@example("KILLED&0.", "0")
+@example("Gunmen killed " + "9" * 5000 + " soldiers.", None)
 def test_extract_article_keeps_the_codebook_contract(text, date):
     """Any cleaned text: incidents use codebook values, evidence is verbatim text."""
     article = clean_article(Article(id="fuzz", text=text, published=date))
@@ -241,6 +245,8 @@ def test_extract_article_keeps_the_codebook_contract(text, date):
 
 @examples(60, 10_000)
 @given(st.one_of(short_text, no_full_stop), published)
+@example("Tuesday", "0001-01-01")
+@example("yesterday", "0001-01-01")
 def test_process_survives_any_text(text, date):
     """The whole pipeline on any short text: a valid result in bounded time."""
     check_processed(timed(process, Article(id="fuzz", text=text, published=date)))
@@ -248,6 +254,12 @@ def test_process_survives_any_text(text, date):
 
 @examples(6, 500)
 @given(large_text, published)
+@example("12 " * 70_000, None)
+@example("a. " * 70_000, None)
+@example("Mosul Baghdad Kirkuk " * 10_000, "2021-06-09")
+@example("ISIS militants killed 3 soldiers in Baqubah on Monday. " * 4_000, "2021-06-09")
+@example("cookie " * 30_000, None)
+@example("1," * 100_000, None)
 def test_process_survives_large_texts(text, date):
     """The whole pipeline on texts up to 200 KB: a valid result in bounded time."""
     check_processed(timed(process, Article(id="fuzz", text=text, published=date)))
@@ -311,6 +323,8 @@ html_text = st.one_of(tag_soup, page, st.builds(_repeat, tag_soup, st.integers(1
 
 @examples(60, 5_000)
 @given(html_text)
+@example("<iframe><html>")
+@example("<" * MAX_TEXT_CHARS)
 def test_process_survives_any_html(markup):
     """Tag soup, unclosed tags, huge attributes, scripts and entities: a valid result."""
     check_processed(timed(process, Article(id="fuzz", html=markup)))
@@ -318,6 +332,7 @@ def test_process_survives_any_html(markup):
 
 @examples(150, 20_000)
 @given(html_text)
+@example("<![bogus[ x")
 def test_html_to_text_survives_any_markup(markup):
     """The feed bodies' HTML reader returns text for any markup."""
     assert isinstance(timed(html_to_text, markup), str)
@@ -341,6 +356,9 @@ def test_html_to_text_survives_any_markup(markup):
         st.text(max_size=15),
     ),
 )
+@example(b"\x00", "punycode")
+@example(b"x", "\x00")
+@example(b"x", "undefined")
 def test_decoding_raises_only_input_file_errors(data, charset):
     """Any bytes under any declared charset: text, or an InputFileError saying why not."""
     for call, args in ((decode_bytes, (data,)), (decode_payload, (data, charset))):
@@ -417,6 +435,7 @@ jsonl_bytes = st.one_of(
 
 @examples(100, 10_000)
 @given(jsonl_bytes)
+@example(b"1" * 5000)
 def test_read_jsonl_yields_articles_or_named_errors(tmp_path_factory, data):
     """Every non-blank line is an Article or an InputError naming `file:line`."""
     path = tmp_path_factory.mktemp("jsonl") / "feed.jsonl"
@@ -585,6 +604,9 @@ feed_bytes = st.one_of(
 
 @examples(150, 20_000)
 @given(st.one_of(feed_bytes, feed_document))
+@example(b"<rss><channel><item><link>http://[bad</link></item></channel></rss>")
+@example(b'<?xml version="1.0" encoding="bogus"?><rss/>')
+@example(b'<?xml version="1.0" encoding="utf-32"?><rss/>')
 def test_parse_feed_raises_only_feed_errors(data):
     """Any XML, entity declarations, broken encodings, missing fields: a Feed or a FeedError."""
     try:
@@ -733,11 +755,3 @@ def test_read_inputs_never_raises_on_a_file(tmp_path_factory, data, suffix):
         assert isinstance(item, Article | InputError)
         if isinstance(item, Article):
             check_processed(timed(process, item))
-
-
-@pytest.mark.parametrize("published_date", [None, "2021-03-16"])
-def test_headline_with_relative_date_is_dated_by_the_article(published_date):
-    """Regression: an undated draft founded on "a day after" never leaks precision 'relative'."""
-    text = "Bomb kills 3 in Baqubah a day after Kirkuk attack"
-    article = clean_article(Article(id="r", text=text, published=published_date))
-    check_extraction(extract_article(article), article.text)
