@@ -3,11 +3,12 @@
 #
 #   fuzz/run.sh [SECONDS] [HARNESS...]
 #
-# Runs each harness (default: all of fuzz/fuzz_*.py) for SECONDS (default 60) on its corpus
-# fuzz/corpus/<name>/, which is seeded from the bundled samples and tests/inputs on the
-# first run and grows with every input that reaches new code. A crash, a failed property or
-# an input running over TIMEOUT seconds stops that harness and is saved in
-# fuzz/crashes/<name>/; reproduce it with `python fuzz/fuzz_<name>.py fuzz/crashes/<name>/FILE`.
+# Runs each harness (default: clean, extract, feeds, jsonl, warc) for SECONDS (default 60)
+# on its corpus fuzz/corpus/<name>/, seeded from the bundled samples and tests/inputs by
+# fuzz/seed.py and grown with every input that reaches new code; fuzz/dicts/<name>.dict
+# gives the mutator the tokens of its format (tags, JSON keys, WARC headers). A crash, a
+# failed property or an input running over TIMEOUT seconds stops that harness and is saved
+# in fuzz/crashes/<name>/; replay it with `python fuzz/fuzz_<name>.py fuzz/crashes/<name>/FILE`.
 # Exit status: 0 when every harness ran clean, 1 otherwise. Needs `pip install -e ".[test]"`.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -23,7 +24,7 @@ status=0
 for name in "${harnesses[@]}"; do
     mkdir -p "fuzz/crashes/$name"
     echo "== $name: ${SECONDS_EACH}s on fuzz/corpus/$name" >&2
-    if ! "$PYTHON" "fuzz/fuzz_$name.py" "fuzz/corpus/$name" \
+    if ! "$PYTHON" "fuzz/fuzz_$name.py" "fuzz/corpus/$name" -dict="fuzz/dicts/$name.dict" \
         -max_total_time="$SECONDS_EACH" -timeout="$TIMEOUT" -rss_limit_mb="$RSS_LIMIT_MB" \
         -artifact_prefix="fuzz/crashes/$name/" -print_final_stats=1; then
         echo "== $name: FAILED, input saved in fuzz/crashes/$name/" >&2

@@ -42,6 +42,7 @@ def test_harness_runs_clean(name: str, corpus: Path, tmp_path: Path) -> None:
             sys.executable,
             str(FUZZ / f"fuzz_{name}.py"),
             str(corpus / name),
+            f"-dict={FUZZ / 'dicts' / f'{name}.dict'}",
             f"-max_total_time={SECONDS}",
             f"-runs={RUNS}",
             f"-timeout={INPUT_TIMEOUT}",
