@@ -14,7 +14,6 @@ from __future__ import annotations
 import http.client
 import json
 import socket
-import sqlite3
 import time
 import urllib.error
 import urllib.request
@@ -31,6 +30,7 @@ from incidex.geocode.gazetteer import distance_km
 from incidex.names import fold
 from incidex.store import AddResult, Store, StoreError
 from incidex.store import alerts as alert_store
+from incidex.store.backend import DB_ERRORS, Connection
 
 TIMEOUT_S = 5.0  # seconds a webhook has to connect and answer, per attempt
 RETRY_DELAYS_S = (0.2, 0.5, 1.0)  # seconds waited before the 2nd, 3rd and 4th attempts
@@ -194,7 +194,7 @@ def _database_errors(what: str) -> Iterator[None]:
     """Turn a database error into a StoreError that says what was being done."""
     try:
         yield
-    except sqlite3.Error as exc:
+    except DB_ERRORS as exc:
         raise StoreError(f"cannot {what}: {exc}") from exc
 
 
@@ -276,7 +276,7 @@ def notify(
 
 
 def record_alerts(
-    conn: sqlite3.Connection, new_events: Sequence[int], updated_events: Sequence[int]
+    conn: Connection, new_events: Sequence[int], updated_events: Sequence[int]
 ) -> list[int]:
     """Record an alert for every rule each new or updated event matches; their ids.
 

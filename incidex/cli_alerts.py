@@ -21,8 +21,9 @@ from incidex.alerts import (
     remove_rule,
     retry_pending,
 )
-from incidex.cli_common import DbOption, err, out
-from incidex.store import Store, StoreError, default_db_path
+from incidex.cli_common import DbOption, database, err, missing, out
+from incidex.store import Store, StoreError
+from incidex.store.backend import display
 
 alerts_app = typer.Typer(
     help="Alert rules: be told, by webhook and on the web page, of events that match them.",
@@ -41,9 +42,11 @@ _NUMERIC = {"alert", "event", "killed", "attempts"}
 @contextmanager
 def _open(db: Path | None, *, create: bool = False) -> Iterator[Store]:
     """The database, or a clean error; only `create` makes a missing one."""
-    path = db or default_db_path()
-    if not create and not path.exists():
-        err.print(f"error: no database at {path}; run `incidex ingest` first", highlight=False)
+    path = database(db)
+    if not create and missing(path):
+        err.print(
+            f"error: no database at {display(path)}; run `incidex ingest` first", highlight=False
+        )
         raise typer.Exit(2)
     try:
         with Store.open(path) as store:

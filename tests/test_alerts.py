@@ -140,8 +140,9 @@ def receiver():
 
 
 @pytest.fixture
-def store(tmp_path):
-    with Store.open(tmp_path / "alerts.db") as opened:
+def store(db_target):
+    """An empty store on each backend."""
+    with Store.open(db_target) as opened:
         yield opened
 
 

@@ -7,7 +7,8 @@ uvicorn. Every request gets its own database connection, so concurrent requests 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,6 +27,7 @@ from incidex.serve import alerts_api, api
 from incidex.serve.deps import Settings
 from incidex.serve.models import BODY_TAGS
 from incidex.store import Store, StoreError
+from incidex.store.backend import PgPool, is_url
 
 log = logging.getLogger(__name__)
 
@@ -223,18 +225,35 @@ async def _store_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": f"database unavailable: {exc}"}, 503)
 
 
-def _prepare(db_path: Path) -> None:
-    """Create the database and its tables if needed; a read-only one is served as it is."""
+def _prepare(db_path: Path | str) -> None:
+    """Create the database and its tables if needed; a read-only file is served as it is."""
     try:
         Store.open(db_path).close()
     except StoreError as error:
-        if not db_path.exists():
+        if not isinstance(db_path, Path) or not db_path.exists():
             raise
         log.warning("serving %s read-only: %s", db_path, error)
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Open PostgreSQL connection pools for the server's life (SQLite opens per request)."""
+    db = app.state.settings.db_path
+    app.state.pools = {}
+    if not isinstance(db, Path):
+        app.state.pools = {
+            "read": PgPool(db, read_only=True),
+            "write": PgPool(db, read_only=False, size=4),
+        }
+    try:
+        yield
+    finally:
+        for pool in app.state.pools.values():
+            pool.close()
+
+
 def create_app(
-    db_path: Path,
+    db_path: Path | str,
     *,
     token: str | None = None,
     read_token: str | None = None,
@@ -244,7 +263,7 @@ def create_app(
     """The incidex web application over the database at `db_path`.
 
     Args:
-        db_path: SQLite database file; created with its tables when missing.
+        db_path: SQLite database file or PostgreSQL URL; tables created when missing.
         token: bearer token that writing (POST, DELETE) needs; None disables writing.
         read_token: bearer token that reading needs (the write token works too);
             None leaves reading open.
@@ -262,7 +281,8 @@ def create_app(
     """
     if tiles is not None:
         tile_source(tiles)
-    db_path = Path(db_path).expanduser()
+    if not is_url(db_path):
+        db_path = Path(db_path).expanduser()
     _prepare(db_path)
     app = FastAPI(
         title="incidex",
@@ -271,6 +291,7 @@ def create_app(
         description="See docs/api.md. Filters apply to every listing, map, aggregate and export.",
         docs_url=DOCS_URL,
         redoc_url=None,
+        lifespan=_lifespan,
     )
     app.state.settings = Settings(db_path, token or None, read_token or None, tiles)
     app.include_router(api.router)

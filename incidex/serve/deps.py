@@ -13,9 +13,11 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Query, Request, Response
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPBearer
+from psycopg_pool import PoolTimeout
 
 from incidex.serve.models import AttackType, Sort
 from incidex.store import IncidentFilter, Store, StoreError
+from incidex.store.backend import DB_ERRORS, Connection, display
 
 _BUSY_TIMEOUT = 30.0  # seconds a request waits for another writer's lock
 #: since / until as the CLI takes them; empty means no bound (the page sends empty fields).
@@ -30,7 +32,7 @@ MAX_SQL_INT = 2**63 - 1
 class Settings:
     """How the server was started: the database, the tokens and the map tiles."""
 
-    db_path: Path
+    db_path: Path | str  # a SQLite file or a PostgreSQL URL
     token: str | None = None
     read_token: str | None = None
     tiles: str | None = None
@@ -72,12 +74,15 @@ def _open(uri: str) -> sqlite3.Connection:
 
 
 def _store(request: Request, *, write: bool) -> Iterator[Store]:
-    """A Store over a fresh connection, closed when the response is sent."""
+    """A Store over a connection of its own, closed (or pooled) when the response is sent."""
     path = settings_of(request).db_path
     try:
-        conn = _connect(path, write=write)
-    except sqlite3.Error as error:
-        raise StoreError(f"cannot open database {path}: {error}") from error
+        if isinstance(path, Path):
+            conn: Connection = _connect(path, write=write)
+        else:
+            conn = request.app.state.pools["write" if write else "read"].connection()
+    except (*DB_ERRORS, PoolTimeout) as error:
+        raise StoreError(f"cannot open database {display(path)}: {error}") from error
     store = Store(conn, path)
     try:
         yield store

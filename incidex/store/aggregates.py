@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from incidex.store.backend import dialect
 from incidex.store.filters import IncidentFilter, where_clause
 
 if TYPE_CHECKING:
@@ -18,13 +19,17 @@ if TYPE_CHECKING:
 #: Event ids per query of `event_reports`, far below SQLite's bound-variable limit.
 _ID_BATCH = 500
 
-#: Monday of the ISO week of a day-precision date: strftime('%w') counts days from Sunday.
-_MONDAY = "date(e.date, '-' || ((CAST(strftime('%w', e.date) AS INTEGER) + 6) % 7) || ' days')"
+#: Monday of the ISO week of a day-precision date, per dialect (SQLite's strftime('%w')
+#: counts days from Sunday; PostgreSQL's weeks start on Monday).
+_MONDAY = {
+    "sqlite": "date(e.date, '-' || ((CAST(strftime('%w', e.date) AS INTEGER) + 6) % 7) || ' days')",
+    "postgresql": "to_char(date_trunc('week', CAST(e.date AS date)), 'YYYY-MM-DD')",
+}
 
 #: Grouping key of each aggregate (SQL over events `e`); NULL when the event has none.
 KEYS = {
     "month": "CASE WHEN e.date_precision IN ('day', 'month') THEN substr(e.date, 1, 7) END",
-    "week": f"CASE WHEN e.date_precision = 'day' AND length(e.date) = 10 THEN {_MONDAY} END",
+    "week": "CASE WHEN e.date_precision = 'day' AND length(e.date) = 10 THEN {monday} END",
     "admin1": "e.admin1",
     "attack_type": "e.attack_type",
     "perpetrator": "e.perpetrator",
@@ -69,10 +74,11 @@ def aggregate_events(
         raise ValueError(f"by must be one of {', '.join(KEYS)}, got {by!r}")
     where, params = _listed(flt or IncidentFilter())
     order = "key" if by in _PERIODS else "events DESC, key"
+    key = KEYS[by].format(monday=_MONDAY[dialect(store.conn)])
     sql = (
-        f"SELECT {KEYS[by]} AS key, count(*) AS events,"
+        f"SELECT * FROM (SELECT {key} AS key, count(*) AS events,"
         " coalesce(sum(e.killed), 0) AS killed, coalesce(sum(e.wounded), 0) AS wounded"
-        f" FROM events e WHERE {where} GROUP BY 1"
+        f" FROM events e WHERE {where} GROUP BY 1) groups"
         f" ORDER BY CASE WHEN key IS NULL THEN 1 ELSE 0 END, {order}"
     )
     return [dict(row) for row in store.conn.execute(sql, params)]
@@ -102,7 +108,7 @@ def event_reports(store: Store, event_ids: Sequence[int]) -> dict[int, list[dict
             found[row["event_id"]].append(report)
         _attach_evidence(store, by_incident)
         copies = store.conn.execute(
-            "SELECT DISTINCT i.event_id, c.id, c.source, c.doc FROM articles c"
+            "SELECT DISTINCT i.event_id, c.id, c.source, c.doc, c.published FROM articles c"
             " JOIN incidents i ON i.article_id = c.duplicate_of"
             f" WHERE i.event_id IN ({marks}) ORDER BY i.event_id, c.published, c.id",
             batch,

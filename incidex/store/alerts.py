@@ -8,9 +8,10 @@ attempt is recorded on its own, never while a slow webhook holds the write lock.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable, Mapping
 from typing import Any
+
+from incidex.store.backend import Connection
 
 #: Columns of `alert_rules` a rule sets, in table order (`id` and `created_at` aside).
 RULE_COLUMNS = (
@@ -50,29 +51,30 @@ _ALERT_SELECT = (
 )
 
 
-def insert_rule(conn: sqlite3.Connection, values: Mapping[str, Any], now: str) -> int:
+def insert_rule(conn: Connection, values: Mapping[str, Any], now: str) -> int:
     """Store a rule (`values` keyed by `RULE_COLUMNS`); its new id."""
     columns = (*RULE_COLUMNS, "created_at")
-    cursor = conn.execute(
-        f"INSERT INTO alert_rules ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+    (rule_id,) = conn.execute(
+        f"INSERT INTO alert_rules ({', '.join(columns)})"
+        f" VALUES ({', '.join('?' * len(columns))}) RETURNING id",
         (*(values[c] for c in RULE_COLUMNS), now),
-    )
-    return int(cursor.lastrowid or 0)
+    ).fetchone()
+    return int(rule_id)
 
 
-def rules(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+def rules(conn: Connection) -> list[dict[str, Any]]:
     """Every rule, oldest first, as column dicts with `id`."""
     sql = f"SELECT id, {', '.join(RULE_COLUMNS)} FROM alert_rules ORDER BY id"
     return [dict(row) for row in conn.execute(sql)]
 
 
-def delete_rule(conn: sqlite3.Connection, rule_id: int) -> bool:
+def delete_rule(conn: Connection, rule_id: int) -> bool:
     """Remove a rule (its alerts stay, named); False when there was none."""
     cursor = conn.execute("DELETE FROM alert_rules WHERE id = ?", (rule_id,))
     return cursor.rowcount > 0
 
 
-def events(conn: sqlite3.Connection, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+def events(conn: Connection, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     """Summaries of the events with these ids (`EVENT_COLUMNS`), by id."""
     wanted = sorted(set(ids))
     if not wanted:
@@ -85,7 +87,7 @@ def events(conn: sqlite3.Connection, ids: Iterable[int]) -> dict[int, dict[str, 
 
 
 def insert_alert(
-    conn: sqlite3.Connection,
+    conn: Connection,
     rule: Mapping[str, Any],
     event: Mapping[str, Any],
     kind: str,
@@ -93,16 +95,16 @@ def insert_alert(
     now: str,
 ) -> int:
     """Record an alert of `rule` (with `id` and `name`) for an event summary; its id."""
-    cursor = conn.execute(
+    (alert_id,) = conn.execute(
         "INSERT INTO alerts (rule_id, rule_name, event_id, kind, created_at, status, event)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (rule["id"], rule["name"], event["id"], kind, now, status, json.dumps(event)),
-    )
-    return int(cursor.lastrowid or 0)
+    ).fetchone()
+    return int(alert_id)
 
 
 def record_attempt(
-    conn: sqlite3.Connection,
+    conn: Connection,
     alert_id: int,
     status_code: int | None,
     error: str | None,
@@ -124,7 +126,7 @@ def record_attempt(
 
 
 def set_status(
-    conn: sqlite3.Connection, alert_id: int, status: str, delivered_at: str | None = None
+    conn: Connection, alert_id: int, status: str, delivered_at: str | None = None
 ) -> None:
     """Mark an alert pending, delivered or failed."""
     conn.execute(
@@ -133,19 +135,19 @@ def set_status(
     )
 
 
-def get_alert(conn: sqlite3.Connection, alert_id: int) -> dict[str, Any] | None:
+def get_alert(conn: Connection, alert_id: int) -> dict[str, Any] | None:
     """One alert row, its event summary decoded; None when there is none."""
     row = conn.execute(f"{_ALERT_SELECT} WHERE id = ?", (alert_id,)).fetchone()
     return None if row is None else _decoded(row)
 
 
-def recent(conn: sqlite3.Connection, limit: int) -> list[dict[str, Any]]:
+def recent(conn: Connection, limit: int) -> list[dict[str, Any]]:
     """The latest `limit` alerts, newest first, their event summaries decoded."""
     rows = conn.execute(f"{_ALERT_SELECT} ORDER BY id DESC LIMIT ?", (limit,))
     return [_decoded(row) for row in rows]
 
 
-def retryable(conn: sqlite3.Connection, stale_before: str) -> list[dict[str, Any]]:
+def retryable(conn: Connection, stale_before: str) -> list[dict[str, Any]]:
     """Alerts to deliver again, oldest first: failed ones, and pending ones raised before
     `stale_before` (a run stopped while delivering them), whose rule still has a webhook."""
     rows = conn.execute(
@@ -156,7 +158,7 @@ def retryable(conn: sqlite3.Connection, stale_before: str) -> list[dict[str, Any
     return [_decoded(row) for row in rows]
 
 
-def _decoded(row: sqlite3.Row) -> dict[str, Any]:
+def _decoded(row: Any) -> dict[str, Any]:
     """An alert row as a dict, the JSON event summary as a dict."""
     alert = dict(row)
     alert["event"] = json.loads(alert["event"])

@@ -6,7 +6,8 @@ table. Each other line is one row, `{"table": "articles", "row": {"id": 1, ...}}
 in dependency order (a row after the rows it refers to), rows in storage order, BLOBs as
 `{"base64": "..."}`. Importing restores every id, so every table comes back identical. It
 takes one transaction: a truncated or corrupt dump is named with its line and leaves the
-target database as it was, empty.
+target database as it was, empty. A dump also moves a database between engines: export a
+SQLite file, import it into PostgreSQL (or back).
 """
 
 from __future__ import annotations
@@ -14,33 +15,38 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
 
 from incidex import __version__
+from incidex.store.backend import DB_ERRORS, Connection, begin_write, dialect
 from incidex.store.db import SCHEMA_VERSION, Store, StoreError
 
 #: The `format` of a dump's header line, telling an incidex dump from other JSON lines.
 FORMAT = "incidex-dump"
 _SETTINGS_TABLE = "meta"  # its rows replace the defaults a new database is created with
+_ALEMBIC_TABLE = "alembic_version"  # the migration tool's bookkeeping, not incidex data
 
 
 class BackupError(StoreError):
     """A dump that cannot be imported, or a database that cannot take it."""
 
 
-def tables(conn: sqlite3.Connection) -> list[str]:
+def tables(conn: Connection) -> list[str]:
     """The database's tables, each after the tables its foreign keys refer to."""
-    names = [
-        row[0]
-        for row in conn.execute(
+    if dialect(conn) == "postgresql":
+        sql = (
+            "SELECT relname FROM pg_class WHERE relkind = 'r'"
+            " AND relnamespace = CAST(current_schema() AS regnamespace) ORDER BY oid"
+        )
+    else:
+        sql = (
             "SELECT name FROM sqlite_master WHERE type = 'table'"
             " AND name NOT LIKE 'sqlite_%' ORDER BY rowid"
         )
-    ]
+    names = [row[0] for row in conn.execute(sql) if row[0] != _ALEMBIC_TABLE]
     parents = {name: _parents(conn, name) for name in names}
     ordered: list[str] = []
     while len(ordered) < len(names):
@@ -50,8 +56,14 @@ def tables(conn: sqlite3.Connection) -> list[str]:
     return ordered
 
 
-def _parents(conn: sqlite3.Connection, table: str) -> set[str]:
+def _parents(conn: Connection, table: str) -> set[str]:
     """Tables that `table`'s foreign keys refer to."""
+    if dialect(conn) == "postgresql":
+        sql = (
+            "SELECT CAST(confrelid AS regclass) FROM pg_constraint"
+            " WHERE contype = 'f' AND conrelid = CAST(? AS regclass)"
+        )
+        return {str(row[0]) for row in conn.execute(sql, (_quote(table),))}
     return {row[2] for row in conn.execute(f"PRAGMA foreign_key_list({_quote(table)})")}
 
 
@@ -60,7 +72,7 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def dump(conn: sqlite3.Connection, handle: TextIO) -> dict[str, int]:
+def dump(conn: Connection, handle: TextIO) -> dict[str, int]:
     """Write every row of the database to `handle` as JSON lines; rows written per table.
 
     Reads one consistent snapshot, even while others write.
@@ -82,27 +94,40 @@ def dump(conn: sqlite3.Connection, handle: TextIO) -> dict[str, int]:
 
 
 @contextmanager
-def _snapshot(conn: sqlite3.Connection) -> Iterator[None]:
+def _snapshot(conn: Connection) -> Iterator[None]:
     """A read transaction: every query inside sees the database as it was at the first."""
-    conn.execute("BEGIN")
+    postgres = dialect(conn) == "postgresql"
+    conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" if postgres else "BEGIN")
     try:
         yield
     finally:
         conn.execute("ROLLBACK")
 
 
-def _recorded_version(conn: sqlite3.Connection) -> str | None:
+def _recorded_version(conn: Connection) -> str | None:
     """The database's `meta.schema_version`."""
     row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     return None if row is None else str(row[0])
 
 
-def _rows(conn: sqlite3.Connection, table: str) -> Iterator[dict[str, Any]]:
+def _rows(conn: Connection, table: str) -> Iterator[dict[str, Any]]:
     """The rows of a table in storage order, as JSON-ready dicts."""
-    cursor = conn.execute(f"SELECT * FROM {_quote(table)} ORDER BY rowid")
+    cursor = conn.execute(f"SELECT * FROM {_quote(table)} ORDER BY {_storage_order(conn, table)}")
     names = [column[0] for column in cursor.description]
     for values in cursor:
         yield {name: _encode(value) for name, value in zip(names, values, strict=True)}
+
+
+def _storage_order(conn: Connection, table: str) -> str:
+    """ORDER BY terms listing a table's rows as stored: SQLite's rowid, else the primary key."""
+    if dialect(conn) == "sqlite":
+        return "rowid"
+    sql = (
+        "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid"
+        " AND a.attnum = ANY(i.indkey) WHERE i.indrelid = CAST(? AS regclass) AND i.indisprimary"
+        " ORDER BY array_position(CAST(i.indkey AS smallint[]), a.attnum)"
+    )
+    return ", ".join(_quote(row[0]) for row in conn.execute(sql, (_quote(table),))) or "1"
 
 
 def _encode(value: Any) -> Any:
@@ -113,7 +138,7 @@ def _encode(value: Any) -> Any:
 
 
 def load(
-    conn: sqlite3.Connection, lines: Iterable[bytes], source: str, target: str = "the database"
+    conn: Connection, lines: Iterable[bytes], source: str, target: str = "the database"
 ) -> dict[str, int]:
     """Import a dump into an empty database, all or nothing; rows imported per table.
 
@@ -131,20 +156,36 @@ def load(
     _, first = next(numbered, (1, b""))
     header = _header(first, source)
     columns = {table: _columns(conn, table) for table in tables(conn)}
+    postgres = dialect(conn) == "postgresql"
     with _write(conn):
-        conn.execute("PRAGMA defer_foreign_keys = ON")  # rows may refer forward (duplicate_of)
+        if not postgres:  # rows may refer forward; PostgreSQL checks each row as it comes
+            conn.execute("PRAGMA defer_foreign_keys = ON")
         _check_empty(conn, columns, target)
         try:
             counts, last = _insert_rows(conn, numbered, source, columns)
             _check_counts(header["tables"], counts, last, source)
-            _check_references(conn, source)
+            if postgres:
+                _advance_identities(conn, columns)
+            else:
+                _check_references(conn, source)
         except BackupError as exc:
             raise BackupError(f"{exc}; nothing was imported") from exc
     return counts
 
 
+def _advance_identities(conn: Connection, columns: dict[str, set[str]]) -> None:
+    """Move each PostgreSQL id counter past the ids imported, so new rows get fresh ones."""
+    for table in columns:
+        if "id" in columns[table]:
+            conn.execute(
+                f"SELECT setval(pg_get_serial_sequence(?, 'id'), max(id))"
+                f" FROM {_quote(table)} HAVING max(id) IS NOT NULL",
+                (_quote(table),),
+            )
+
+
 def _insert_rows(
-    conn: sqlite3.Connection,
+    conn: Connection,
     numbered: Iterator[tuple[int, bytes]],
     source: str,
     columns: dict[str, set[str]],
@@ -160,9 +201,9 @@ def _insert_rows(
 
 
 @contextmanager
-def _write(conn: sqlite3.Connection) -> Iterator[None]:
-    """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
-    conn.execute("BEGIN IMMEDIATE")
+def _write(conn: Connection) -> Iterator[None]:
+    """A write transaction (holding the write lock), rolled back on any exception."""
+    begin_write(conn)
     try:
         yield
     except BaseException:
@@ -199,12 +240,18 @@ def _header(line: bytes, source: str) -> dict[str, Any]:
     return header
 
 
-def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
+def _columns(conn: Connection, table: str) -> set[str]:
     """The column names of a table."""
+    if dialect(conn) == "postgresql":
+        sql = (
+            "SELECT attname FROM pg_attribute WHERE attrelid = CAST(? AS regclass)"
+            " AND attnum > 0 AND NOT attisdropped"
+        )
+        return {row[0] for row in conn.execute(sql, (_quote(table),))}
     return {row[1] for row in conn.execute(f"PRAGMA table_info({_quote(table)})")}
 
 
-def _check_empty(conn: sqlite3.Connection, columns: dict[str, set[str]], target: str) -> None:
+def _check_empty(conn: Connection, columns: dict[str, set[str]], target: str) -> None:
     """Refuse a database that holds any row beyond its settings."""
     for table in columns:
         if table == _SETTINGS_TABLE:
@@ -254,16 +301,18 @@ def _decode(value: Any, where: str, column: str) -> Any:
 
 
 def _insert(
-    conn: sqlite3.Connection, record: tuple[str, dict[str, Any]], number: int, source: str
+    conn: Connection, record: tuple[str, dict[str, Any]], number: int, source: str
 ) -> str:
     """Insert one row as it was, id included; its table."""
     table, row = record
-    verb = "INSERT OR REPLACE" if table == _SETTINGS_TABLE else "INSERT"
     names = ", ".join(_quote(name) for name in row)
     marks = ", ".join("?" * len(row))
+    sql = f"INSERT INTO {_quote(table)} ({names}) VALUES ({marks})"
+    if table == _SETTINGS_TABLE and "key" in row:  # replaces the new database's defaults
+        sql += " ON CONFLICT (key) DO UPDATE SET value = excluded.value"
     try:
-        conn.execute(f"{verb} INTO {_quote(table)} ({names}) VALUES ({marks})", list(row.values()))
-    except sqlite3.Error as exc:
+        conn.execute(sql, list(row.values()))
+    except DB_ERRORS as exc:
         raise BackupError(f"{source} line {number}: cannot insert into {table}: {exc}") from exc
     return table
 
@@ -279,7 +328,7 @@ def _check_counts(expected: dict[str, Any], counts: dict[str, int], last: int, s
             )
 
 
-def _check_references(conn: sqlite3.Connection, source: str) -> None:
+def _check_references(conn: Connection, source: str) -> None:
     """Refuse rows that refer to rows the dump lacks (checked once, before committing)."""
     row = conn.execute("PRAGMA foreign_key_check").fetchone()
     if row is not None:
@@ -305,6 +354,6 @@ def import_file(store: Store, path: Path) -> dict[str, int]:
     """Import the dump at `path` into the store, which must be empty."""
     try:
         with path.open("rb") as handle:
-            return load(store.conn, handle, str(path), str(store.path))
+            return load(store.conn, handle, str(path), store.location)
     except OSError as exc:
         raise BackupError(f"cannot read {path}: {exc}") from exc

@@ -23,7 +23,17 @@ import platformdirs
 
 from incidex import dedupe
 from incidex.records import INCIDENT_FIELDS, Article, Extraction, Incident, Statistic
-from incidex.store import events, migrations
+from incidex.store import events, migrations, pg_migrations
+from incidex.store.backend import (
+    DB_ERRORS,
+    Connection,
+    PgConnection,
+    begin_write,
+    connect_postgres,
+    connect_sqlite,
+    display,
+    is_url,
+)
 from incidex.store.filters import IncidentFilter, order_and_limit, where_clause
 
 #: Version written to `meta.schema_version`. An older database is upgraded when opened
@@ -32,7 +42,6 @@ SCHEMA_VERSION = "2"
 #: Environment variable naming the database file, overriding the per-user default.
 DB_ENV_VAR = "INCIDEX_DB"
 
-_BUSY_TIMEOUT = 30.0  # seconds to wait for another process's write lock
 _EVIDENCE_BATCH = 500  # incident ids per evidence query, far below SQLite's variable limit
 
 #: Incident columns in codebook order; evidence lives in its own table.
@@ -42,7 +51,7 @@ _ROW_SELECT = ", ".join(
     + [f"i.{column}" for column in _INCIDENT_COLUMNS]
     + ["i.event_id AS event"]
 )
-_INSERT_INCIDENT = "INSERT INTO incidents ({}) VALUES ({})".format(
+_INSERT_INCIDENT = "INSERT INTO incidents ({}) VALUES ({}) RETURNING id".format(
     ", ".join(("article_id", "seq", *_INCIDENT_COLUMNS)),
     ", ".join("?" * (len(_INCIDENT_COLUMNS) + 2)),
 )
@@ -64,11 +73,14 @@ class AddResult:
     alerts: tuple[int, ...] = ()  # alerts raised, recorded with the article; delivered after
 
 
-def default_db_path() -> Path:
-    """Where the database lives unless told otherwise: $INCIDEX_DB, else the user data dir."""
+def default_db_path() -> Path | str:
+    """Where the database lives unless told otherwise: $INCIDEX_DB, else the user data dir.
+
+    $INCIDEX_DB is a file path or a PostgreSQL URL.
+    """
     override = os.environ.get(DB_ENV_VAR)
     if override:
-        return Path(override).expanduser()
+        return override if is_url(override) else Path(override).expanduser()
     return Path(platformdirs.user_data_dir("incidex")) / "incidex.db"
 
 
@@ -77,20 +89,8 @@ def _schema_sql() -> str:
     return files("incidex.store").joinpath("schema.sql").read_text(encoding="utf-8")
 
 
-def _connect(path: Path) -> sqlite3.Connection:
-    """Open `path` with foreign keys enforced and a WAL journal (readers never block writers).
-
-    `isolation_level=None` leaves transactions to us: `Store.add` issues BEGIN itself.
-    """
-    conn = sqlite3.connect(path, timeout=_BUSY_TIMEOUT, isolation_level=None)
-    conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute("PRAGMA journal_mode = WAL")
-    return conn
-
-
 def _ensure_schema(conn: sqlite3.Connection, path: Path) -> None:
-    """Upgrade an older database, then create missing tables in one transaction.
+    """Upgrade an older SQLite file, then create missing tables in one transaction.
 
     A database of a newer or unknown version is refused.
     """
@@ -100,10 +100,24 @@ def _ensure_schema(conn: sqlite3.Connection, path: Path) -> None:
         raise StoreError(str(exc)) from exc
     if not _has_schema(conn):  # else no write lock: a reader never waits for a writer
         conn.executescript(f"BEGIN IMMEDIATE;\n{_schema_sql()}\nCOMMIT;")
+    _check_version(conn, str(path))
+
+
+def _ensure_pg_schema(conn: PgConnection, url: str) -> None:
+    """Create or upgrade a PostgreSQL database with Alembic (see `pg_migrations`)."""
+    try:
+        pg_migrations.upgrade(conn, url, display(url))
+    except migrations.MigrationError as exc:
+        raise StoreError(str(exc)) from exc
+    _check_version(conn, display(url))
+
+
+def _check_version(conn: Connection, where: str) -> None:
+    """Refuse a database whose recorded schema version is not this incidex's."""
     row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     if row is None or row["value"] != SCHEMA_VERSION:
         found = None if row is None else row["value"]
-        raise StoreError(f"{path} has schema version {found}, this incidex needs {SCHEMA_VERSION}")
+        raise StoreError(f"{where} has schema version {found}, this incidex needs {SCHEMA_VERSION}")
 
 
 _SCHEMA_OBJECT = re.compile(r"CREATE (?:TABLE|INDEX) IF NOT EXISTS (\w+)")
@@ -135,28 +149,37 @@ def _now() -> str:
 
 
 class Store:
-    """One incident database; open with `Store.open(path)`, use as a context manager."""
+    """One incident database; open with `Store.open(target)`, use as a context manager."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, conn: Connection, path: Path | str) -> None:
         self._conn = conn
-        self.path = path
+        self.path = path  # the SQLite file, or the PostgreSQL URL
+        self.location = display(path)  # as messages name it: a URL without its password
 
     @classmethod
-    def open(cls, path: Path | str) -> Store:
-        """Open the database at `path`, creating parent directories and schema if new."""
-        path = Path(path).expanduser()
+    def open(cls, target: Path | str) -> Store:
+        """Open a SQLite file (created with its directories if new) or a PostgreSQL URL.
+
+        Either way the schema is created if missing and upgraded if older.
+        """
+        path: Path | str = target if is_url(target) else Path(target).expanduser()
+        where = display(path)
+        conn: Connection | None = None
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            conn = _connect(path)
-        except (OSError, sqlite3.Error) as exc:
-            raise StoreError(f"cannot open database {path}: {exc}") from exc
-        try:
-            _ensure_schema(conn, path)
-        except sqlite3.Error as exc:
-            conn.close()
-            raise StoreError(f"cannot open database {path}: {exc}") from exc
+            if isinstance(path, Path):
+                path.parent.mkdir(parents=True, exist_ok=True)
+                conn = connect_sqlite(path)
+                _ensure_schema(conn, path)
+            else:
+                conn = connect_postgres(path)
+                _ensure_pg_schema(conn, path)
+        except (OSError, *DB_ERRORS) as exc:
+            if conn is not None:
+                conn.close()
+            raise StoreError(f"cannot open database {where}: {exc}") from exc
         except StoreError:
-            conn.close()
+            if conn is not None:
+                conn.close()
             raise
         return cls(conn, path)
 
@@ -176,7 +199,7 @@ class Store:
         self.close()
 
     @property
-    def conn(self) -> sqlite3.Connection:
+    def conn(self) -> Connection:
         """The connection, for the store's own modules (events, alerts, aggregates)."""
         return self._conn
 
@@ -184,10 +207,10 @@ class Store:
     def transaction(self) -> Iterator[None]:
         """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception (even KeyboardInterrupt).
 
-        IMMEDIATE takes the write lock up front, so the duplicate check and the inserts
-        that follow it cannot interleave with another writer.
+        The write lock is taken up front (`backend.begin_write`), so the duplicate check
+        and the inserts that follow it cannot interleave with another writer.
         """
-        self._conn.execute("BEGIN IMMEDIATE")
+        begin_write(self._conn)
         try:
             yield
         except BaseException:
@@ -222,7 +245,7 @@ class Store:
         try:
             with self.transaction():
                 return self._add(article, extraction, content_hash, signature)
-        except sqlite3.Error as exc:
+        except DB_ERRORS as exc:
             doc = extraction.doc or article.id
             raise StoreError(f"cannot store article {doc!r}: {exc}") from exc
 
@@ -309,10 +332,10 @@ class Store:
         duplicate_of: int | None,
     ) -> int:
         """Insert the article row (and its signature's bands) and return its id."""
-        cursor = self._conn.execute(
+        (article_id,) = self._conn.execute(
             "INSERT INTO articles (doc, content_hash, url, title, source, published,"
             " origin, text, ingested_at, minhash, duplicate_of)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (
                 extraction.doc or article.id,
                 content_hash,
@@ -326,24 +349,24 @@ class Store:
                 dedupe.serialize(signature) if signature else None,
                 duplicate_of,
             ),
-        )
-        assert cursor.lastrowid is not None  # set by every INSERT
+        ).fetchone()
         if signature:
             self._conn.executemany(
-                "INSERT OR IGNORE INTO article_bands (band, article_id) VALUES (?, ?)",
-                [(key, cursor.lastrowid) for key in dedupe.band_keys(signature)],
+                "INSERT INTO article_bands (band, article_id) VALUES (?, ?)"
+                " ON CONFLICT DO NOTHING",
+                [(key, article_id) for key in dedupe.band_keys(signature)],
             )
-        return cursor.lastrowid
+        return int(article_id)
 
     def _insert_incident(self, article_id: int, seq: int, incident: Incident) -> int:
         """Insert one incident and its evidence sentences; return its id."""
         values = [getattr(incident, column) for column in _INCIDENT_COLUMNS]
-        cursor = self._conn.execute(_INSERT_INCIDENT, (article_id, seq, *values))
+        (incident_id,) = self._conn.execute(_INSERT_INCIDENT, (article_id, seq, *values)).fetchone()
         self._conn.executemany(
             "INSERT INTO evidence (incident_id, seq, sentence) VALUES (?, ?, ?)",
-            [(cursor.lastrowid, n, sentence) for n, sentence in enumerate(incident.evidence)],
+            [(incident_id, n, sentence) for n, sentence in enumerate(incident.evidence)],
         )
-        return int(cursor.lastrowid or 0)
+        return int(incident_id)
 
     def _insert_statistic(self, article_id: int, statistic: Statistic) -> None:
         """Insert one aggregate figure (codebook section 5)."""
@@ -411,7 +434,8 @@ class Store:
         """Remember feed items as read, so a restart does not fetch them again."""
         with self.transaction():
             self._conn.executemany(
-                "INSERT OR IGNORE INTO feed_items (feed, item, seen_at) VALUES (?, ?, ?)",
+                "INSERT INTO feed_items (feed, item, seen_at) VALUES (?, ?, ?)"
+                " ON CONFLICT DO NOTHING",
                 [(feed, item, _now()) for item in items],
             )
 

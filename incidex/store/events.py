@@ -7,12 +7,12 @@ stored last week. Which incidents are one event is decided by `incidex.merge`.
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date, timedelta
 from typing import Any
 
 from incidex.merge import FIGURES, representative, same_event, spread
 from incidex.records import INCIDENT_FIELDS, Incident
+from incidex.store.backend import Connection
 from incidex.store.filters import IncidentFilter, order_and_limit, where_clause
 
 _FIELDS = tuple(f for f in INCIDENT_FIELDS if f != "evidence")
@@ -22,34 +22,35 @@ _EVENT_COLUMNS = (*_DESCRIPTIVE, *_SPREAD_COLUMNS, "sources")
 
 
 def assign(
-    conn: sqlite3.Connection, article_id: int, incident_id: int, incident: Incident, now: str
+    conn: Connection, article_id: int, incident_id: int, incident: Incident, now: str
 ) -> tuple[int, bool]:
     """Link a stored incident to its event; returns the event id and whether it is new."""
     event_id = _matching_event(conn, article_id, incident)
     created = event_id is None
     if event_id is None:
-        cursor = conn.execute(
-            "INSERT INTO events (attack_type, target, first_seen, updated_at) VALUES (?, ?, ?, ?)",
+        (event_id,) = conn.execute(
+            "INSERT INTO events (attack_type, target, first_seen, updated_at)"
+            " VALUES (?, ?, ?, ?) RETURNING id",
             (incident.attack_type, incident.target, now, now),
-        )
-        event_id = int(cursor.lastrowid or 0)
+        ).fetchone()
     conn.execute("UPDATE incidents SET event_id = ? WHERE id = ?", (event_id, incident_id))
     refresh(conn, event_id, now)
     return event_id, created
 
 
-def _matching_event(conn: sqlite3.Connection, article_id: int, incident: Incident) -> int | None:
+def _matching_event(conn: Connection, article_id: int, incident: Incident) -> int | None:
     """The stored event this incident reports, if any: dated near it, from other articles."""
     if incident.date is None or incident.date_precision not in {"day", "month"}:
         return None
     low, high = _date_window(incident)
+    country = "country IS NULL" if incident.country is None else "country = ?"
     rows = conn.execute(
         f"SELECT id, {', '.join(_FIELDS)} FROM events"
-        " WHERE country IS ? AND date >= ? AND date <= ?"
+        f" WHERE {country} AND date >= ? AND date <= ?"
         " AND id NOT IN (SELECT event_id FROM incidents"
         " WHERE article_id = ? AND event_id IS NOT NULL)"
         " ORDER BY id",
-        (incident.country, low, high, article_id),
+        (*filter(None, [incident.country]), low, high, article_id),
     )
     for row in rows:
         if same_event(incident, _as_incident(row)):
@@ -66,12 +67,12 @@ def _date_window(incident: Incident) -> tuple[str, str]:
     return before.strftime("%Y-%m"), after.strftime("%Y-%m-31")
 
 
-def _as_incident(row: sqlite3.Row) -> Incident:
+def _as_incident(row: Any) -> Incident:
     """An event or incident row as an Incident record."""
     return Incident(**{name: row[name] for name in _FIELDS})
 
 
-def refresh(conn: sqlite3.Connection, event_id: int, now: str) -> None:
+def refresh(conn: Connection, event_id: int, now: str) -> None:
     """Recompute an event from its reports: most precise place and date, figure spreads."""
     members = [
         _as_incident(row)
@@ -102,7 +103,7 @@ def _strongest_attribution(members: list[Incident]) -> str:
     return next((a for a in ("claimed", "attributed") if a in found), "unknown")
 
 
-def _source_count(conn: sqlite3.Connection, event_id: int) -> int:
+def _source_count(conn: Connection, event_id: int) -> int:
     """Articles reporting an event, near-verbatim copies of them included."""
     row = conn.execute(
         "SELECT count(*) FROM articles"
@@ -113,7 +114,7 @@ def _source_count(conn: sqlite3.Connection, event_id: int) -> int:
     return int(row[0])
 
 
-def refresh_for_article(conn: sqlite3.Connection, article_id: int, now: str) -> list[int]:
+def refresh_for_article(conn: Connection, article_id: int, now: str) -> list[int]:
     """Refresh the events an article reports (after a copy of it was stored); their ids."""
     ids = [
         int(row[0])
@@ -127,7 +128,7 @@ def refresh_for_article(conn: sqlite3.Connection, article_id: int, now: str) -> 
     return ids
 
 
-def query(conn: sqlite3.Connection, flt: IncidentFilter) -> list[dict[str, Any]]:
+def query(conn: Connection, flt: IncidentFilter) -> list[dict[str, Any]]:
     """Events matching the incident filters (applied to the event's own fields)."""
     where, params = where_clause(flt, alias="e")
     sql = (
@@ -137,7 +138,7 @@ def query(conn: sqlite3.Connection, flt: IncidentFilter) -> list[dict[str, Any]]
     return [dict(row) for row in conn.execute(sql, params)]
 
 
-def get(conn: sqlite3.Connection, event_id: int) -> dict[str, Any] | None:
+def get(conn: Connection, event_id: int) -> dict[str, Any] | None:
     """One event with its reports (incident, article, evidence) and the fields they dispute."""
     row = conn.execute(
         f"SELECT id, {', '.join(_EVENT_COLUMNS)}, first_seen, updated_at FROM events WHERE id = ?",
@@ -152,7 +153,7 @@ def get(conn: sqlite3.Connection, event_id: int) -> dict[str, Any] | None:
     return event
 
 
-def _reports(conn: sqlite3.Connection, event_id: int) -> list[dict[str, Any]]:
+def _reports(conn: Connection, event_id: int) -> list[dict[str, Any]]:
     """The incidents of an event with the article each came from (and its text), evidence."""
     rows = conn.execute(
         "SELECT i.id, a.doc, a.source, a.url, a.title, a.published, a.text, "
@@ -172,7 +173,7 @@ def _reports(conn: sqlite3.Connection, event_id: int) -> list[dict[str, Any]]:
     return reports
 
 
-def _copies(conn: sqlite3.Connection, event_id: int) -> list[dict[str, Any]]:
+def _copies(conn: Connection, event_id: int) -> list[dict[str, Any]]:
     """Near-verbatim copies (wire reposts) of the event's articles: extra sources."""
     rows = conn.execute(
         "SELECT doc, source, url, published, duplicate_of FROM articles WHERE duplicate_of IN"

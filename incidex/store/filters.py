@@ -63,6 +63,10 @@ class IncidentFilter:
             raise ValueError(f"sort must be one of {', '.join(SORTS)}, got {self.sort!r}")
 
 
+#: LIMIT meaning "all rows" in both engines (SQLite's -1 is an error in PostgreSQL).
+_NO_LIMIT = 2**62
+
+
 def _escape_like(value: str) -> str:
     """Escape LIKE wildcards so `%` and `_` in a filter value match themselves."""
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -121,5 +125,5 @@ def order_and_limit(flt: IncidentFilter, params: list[object], alias: str = "i")
     sql = order_by(flt, alias)
     if flt.limit is not None or flt.offset:
         sql += " LIMIT ? OFFSET ?"
-        params.extend((-1 if flt.limit is None else flt.limit, flt.offset))
+        params.extend((_NO_LIMIT if flt.limit is None else flt.limit, flt.offset))
     return sql

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import sqlite3
-from contextlib import closing
 from types import SimpleNamespace
 
 import pytest
@@ -107,10 +105,10 @@ def _make_pair(
 
 
 def _count_rows(store: Store) -> dict[str, int]:
-    """Rows per table, read from the file through a second connection."""
+    """Rows per table, read from the database through a second connection."""
     tables = ("articles", "incidents", "evidence", "statistics")
-    with closing(sqlite3.connect(store.path)) as conn:
-        return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
+    with Store.open(store.path) as other:
+        return {t: other.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
 
 
 @pytest.fixture
@@ -134,9 +132,9 @@ def sample():
 
 
 @pytest.fixture
-def store(tmp_path):
-    """An empty store in a fresh file."""
-    with Store.open(tmp_path / "incidex.db") as opened:
+def store(db_target):
+    """An empty store on each backend: a fresh SQLite file, a fresh PostgreSQL schema."""
+    with Store.open(db_target) as opened:
         yield opened
 
 

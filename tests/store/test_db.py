@@ -1,4 +1,4 @@
-"""Store: schema, transactional add, duplicates, stats; real SQLite files on disk."""
+"""Store: schema, transactional add, duplicates, stats; real SQLite files and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import pytest
 
 from incidex.records import INCIDENT_FIELDS
 from incidex.store import SCHEMA_VERSION, Store, StoreError, default_db_path
+from incidex.store.backend import DB_ERRORS, dialect
 
 TABLES = {"meta", "articles", "incidents", "evidence", "statistics"}
 
@@ -29,17 +30,27 @@ def test_open_creates_parent_dirs_and_schema(tmp_path):
     assert _tables(path) >= TABLES
 
 
-def test_open_records_schema_version_wal_and_foreign_keys(store):
-    conn = store._conn
+def test_open_records_schema_version_and_enforces_foreign_keys(store):
+    conn = store.conn
     version = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
     assert version == SCHEMA_VERSION
-    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    with pytest.raises(DB_ERRORS):
+        conn.execute("INSERT INTO evidence (incident_id, seq, sentence) VALUES (999, 0, 'x')")
+
+
+def test_sqlite_file_uses_wal_journal(tmp_path):
+    with Store.open(tmp_path / "x.db") as store:
+        assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+_INDEXES = {
+    "sqlite": "SELECT name FROM sqlite_master WHERE type = 'index'",
+    "postgresql": "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()",
+}
 
 
 def test_open_creates_indexes(store):
-    rows = store._conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")
-    names = {row[0] for row in rows}
+    names = {row[0] for row in store.conn.execute(_INDEXES[dialect(store.conn)])}
     assert {"idx_incidents_date", "idx_incidents_place", "idx_articles_doc"} <= names
 
 
