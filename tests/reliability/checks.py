@@ -1,4 +1,4 @@
-"""What a consistent database is, checked on the file with plain SQL; a summary to compare runs."""
+"""What a consistent database is, checked with plain SQL (SQLite or PostgreSQL); a summary to compare runs."""
 
 from __future__ import annotations
 
@@ -8,7 +8,14 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
+from incidex.store.backend import Connection, connect_postgres, is_url
+
 Expected = dict[str, dict[str, list[tuple[Any, ...]]]]  # doc -> incidents, statistics
+
+
+def _connect(db: Path | str) -> Connection:
+    """A plain connection to a SQLite file or a PostgreSQL URL, outside the store's code."""
+    return connect_postgres(db) if is_url(db) else sqlite3.connect(db)
 
 
 def comparable(record: dict[str, Any]) -> tuple[Any, ...]:
@@ -20,7 +27,7 @@ def comparable(record: dict[str, Any]) -> tuple[Any, ...]:
     )
 
 
-def _stored_statistics(conn: sqlite3.Connection) -> dict[str, list[tuple[Any, ...]]]:
+def _stored_statistics(conn: Connection) -> dict[str, list[tuple[Any, ...]]]:
     """The stored statistics of each article, in the codebook's form."""
     stored: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
     rows = conn.execute(
@@ -33,9 +40,9 @@ def _stored_statistics(conn: sqlite3.Connection) -> dict[str, list[tuple[Any, ..
     return stored
 
 
-def _stored_incidents(conn: sqlite3.Connection) -> dict[str, list[tuple[Any, ...]]]:
+def _stored_incidents(conn: Connection) -> dict[str, list[tuple[Any, ...]]]:
     """The stored incidents of each article, in the codebook's form."""
-    fields = [row[1] for row in conn.execute("PRAGMA table_info(incidents)")]
+    fields = [column[0] for column in conn.execute("SELECT * FROM incidents LIMIT 0").description]
     codebook = [f for f in fields if f not in {"id", "article_id", "seq", "event_id"}]
     stored: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
     rows = conn.execute(
@@ -54,7 +61,7 @@ def _stored_incidents(conn: sqlite3.Connection) -> dict[str, list[tuple[Any, ...
     return stored
 
 
-def consistency_problems(db: Path, expected: Expected) -> list[str]:
+def consistency_problems(db: Path | str, expected: Expected) -> list[str]:
     """Everything wrong with the database at `db`; empty when it is consistent.
 
     Consistent: SQLite's integrity and foreign-key checks pass; no text and no doc stored
@@ -63,15 +70,18 @@ def consistency_problems(db: Path, expected: Expected) -> list[str]:
     its evidence and an event; every event has incidents, its `sources` counts the articles reporting it and
     their copies, and its figure spread is that of its reports.
     """
-    with closing(sqlite3.connect(db)) as conn:
-        conn.execute("BEGIN")  # one snapshot for every query
+    with closing(_connect(db)) as conn:
         problems = []
-        integrity = [row[0] for row in conn.execute("PRAGMA integrity_check")]
-        if integrity != ["ok"]:
-            problems.append(f"integrity_check: {integrity}")
-        foreign = conn.execute("PRAGMA foreign_key_check").fetchall()
-        if foreign:
-            problems.append(f"foreign_key_check: {foreign}")
+        if isinstance(conn, sqlite3.Connection):  # PostgreSQL enforces both on every write
+            conn.execute("BEGIN")  # one snapshot for every query
+            integrity = [row[0] for row in conn.execute("PRAGMA integrity_check")]
+            if integrity != ["ok"]:
+                problems.append(f"integrity_check: {integrity}")
+            foreign = conn.execute("PRAGMA foreign_key_check").fetchall()
+            if foreign:
+                problems.append(f"foreign_key_check: {foreign}")
+        else:
+            conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
         problems += _article_problems(conn, expected)
         problems += _event_problems(conn)
         conn.execute("COMMIT")
@@ -109,7 +119,7 @@ def _article_problems(conn: sqlite3.Connection, expected: Expected) -> list[str]
     return problems
 
 
-def _event_problems(conn: sqlite3.Connection) -> list[str]:
+def _event_problems(conn: Connection) -> list[str]:
     """Events without incidents, with a wrong source count or a wrong figure spread."""
     problems = []
     empty = conn.execute(
@@ -118,30 +128,30 @@ def _event_problems(conn: sqlite3.Connection) -> list[str]:
     if empty:
         problems.append(f"events with no incidents: {[row[0] for row in empty]}")
     wrong = conn.execute(
-        "SELECT e.id, e.sources, (SELECT count(*) FROM articles a"
+        "SELECT * FROM (SELECT e.id, e.sources, (SELECT count(*) FROM articles a"
         " WHERE a.id IN (SELECT article_id FROM incidents WHERE event_id = e.id)"
         " OR a.duplicate_of IN (SELECT article_id FROM incidents WHERE event_id = e.id))"
-        " AS reporting FROM events e WHERE e.sources != reporting"
+        " AS reporting FROM events e) counted WHERE sources != reporting"
     ).fetchall()
     if wrong:
         problems.append(f"events whose sources are not their articles and copies: {wrong}")
     spread = conn.execute(
         "SELECT e.id FROM events e JOIN incidents i ON i.event_id = e.id GROUP BY e.id"
-        " HAVING e.killed_low IS NOT min(i.killed) OR e.killed_high IS NOT max(i.killed)"
-        " OR e.wounded_low IS NOT min(i.wounded) OR e.wounded_high IS NOT max(i.wounded)"
+        " HAVING e.killed_low IS DISTINCT FROM min(i.killed) OR e.killed_high IS DISTINCT FROM max(i.killed)"
+        " OR e.wounded_low IS DISTINCT FROM min(i.wounded) OR e.wounded_high IS DISTINCT FROM max(i.wounded)"
     ).fetchall()
     if spread:
         problems.append(f"events whose figure spread is not their reports': {spread}")
     return problems
 
 
-def summary(db: Path, canonical: dict[str, str]) -> dict[str, Any]:
+def summary(db: Path | str, canonical: dict[str, str]) -> dict[str, Any]:
     """Row counts and the events as sets of (canonical) reporting docs, for comparing runs.
 
     Which of an original and its repost is stored first (and so holds the incidents)
     depends on the order of ingestion; the set of docs reporting an event does not.
     """
-    with closing(sqlite3.connect(db)) as conn:
+    with closing(_connect(db)) as conn:
         tables = ("articles", "incidents", "evidence", "events", "statistics")
         counts = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
         counts["copies"] = conn.execute(

@@ -289,3 +289,20 @@ def test_two_ingesters_on_one_file_store_everything_once(
         assert "0 errors" in stdout
     assert consistency_problems(db, corpus.expected) == []
     assert summary(db, corpus.canonical) == corpus.clean
+
+
+@pytest.mark.parametrize("order", ["same", "opposite"])
+def test_two_ingesters_on_one_postgresql_database_store_everything_once(
+    corpus: Corpus, pg_url: str, order: str
+):
+    """A team's ingesters writing to one PostgreSQL database at once: each article and each
+    event stored once, the database what one ingest of all the inputs gives."""
+    first, second = _inputs(corpus, "all", order)
+    processes = [spawn("ingest", *first, "--db", pg_url), spawn("ingest", *second, "--db", pg_url)]
+    outputs = [process.communicate() for process in processes]
+    for process, (stdout, stderr) in zip(processes, outputs, strict=True):
+        assert "Traceback" not in stderr
+        assert process.returncode == 0, stderr
+        assert "0 errors" in stdout
+    assert consistency_problems(pg_url, corpus.expected) == []
+    assert summary(pg_url, corpus.canonical) == corpus.clean
