@@ -34,6 +34,8 @@ class ActorMention:
 
 def find_actors(text: str) -> list[ActorMention]:
     """Actors named in a sentence, in order, overlapping aliases resolved to the longest."""
+    if not lexicon.any_actor().search(text):
+        return []  # most sentences: one search instead of one per alias
     found: list[ActorMention] = []
     for entry in lexicon.actors():
         for match in entry.pattern.finditer(text):

@@ -12,7 +12,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 from incidex.extract import lexicon
-from incidex.extract.numbers import number_words, parse_number
+from incidex.extract.numbers import may_start_number, number_words, parse_number
 from incidex.lexicons import read_lines
 
 _TOKEN = re.compile(r"\d[\d,]*|[A-Za-z][\w'’]*(?:-[A-Za-z]\w*)*")
@@ -58,7 +58,11 @@ class _Number:
 def find_figures(text: str) -> list[Figure]:
     """Every casualty figure in a sentence, in order."""
     tokens = list(_TOKEN.finditer(text))
-    numbers = [n for n in (_number_at(text, tokens, i) for i in range(len(tokens))) if n]
+    numbers = [
+        n
+        for i, token in enumerate(tokens)
+        if may_start_number(token.group(0)) and (n := _number_at(text, tokens, i))
+    ]
     numbers = _drop_overlaps(numbers)
     for number in numbers:
         _assign_kind(text, tokens, number)
@@ -215,6 +219,8 @@ def is_number_word(word: str) -> bool:
 
 def casualty_spans(text: str) -> list[tuple[int, int]]:
     """Where a sentence uses a casualty word ("killed", "wounding"): acts an actor can do."""
+    if not lexicon.any_casualty_word().search(text):
+        return []
     return [
         (m.start(), m.end())
         for entry in lexicon.casualty_words()

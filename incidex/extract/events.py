@@ -48,6 +48,8 @@ class Trigger:
 def find_triggers(text: str) -> list[Trigger]:
     """Event triggers of a sentence that report acts, not threats or plans."""
     masked = _WEAPONS.sub(lambda m: " " * len(m.group(0)), text)
+    if not lexicon.any_trigger().search(masked):
+        return []  # most sentences: one search instead of one per trigger
     found: list[Trigger] = []
     taken: list[tuple[int, int]] = []
     for entry in lexicon.triggers():

@@ -86,23 +86,43 @@ def sentence_facts(
     countries: frozenset[str] | None = None,
     main: str | None = None,
 ) -> Facts:
-    """Analyse one sentence; `countries` are those the article is about, `main` the chief one."""
+    """Analyse one sentence; `countries` are those the article is about, `main` the chief one.
+
+    Most sentences report no act. What tells (statistic, figures, generic, claim, triggers)
+    is read first, cheapest first, and a sentence found to report no act gets only what the
+    article-wide context reads (places and the statistic flag): its dates, actors,
+    "separate"/"summary" markers and casualty spans are left empty, never read.
+    """
     text = strip_dateline(sentence.text)
-    return Facts(
+    places = find_places(text, countries, main)
+    statistic = is_statistic(text)
+    figures = [] if statistic else find_figures(text)
+    generic = not statistic and is_generic(text)
+    quiet = statistic or (generic and not figures)  # is_event is False whatever else it says
+    claim = None if quiet else claim_status(text)
+    facts = Facts(
         sentence=sentence,
         text=text,
-        triggers=find_triggers(text),
-        figures=find_figures(text),
-        dates=find_dates(text, published),
-        places=find_places(text, countries, main),
-        actors=find_actors(text),
-        claim=claim_status(text),
-        separate=is_separate(text),
-        summary=is_summary(text),
-        generic=is_generic(text),
-        statistic=is_statistic(text),
-        acts=casualty_spans(text),
+        triggers=[] if quiet else find_triggers(text),
+        figures=figures,
+        dates=[],
+        places=places,
+        actors=find_actors(text) if claim == "claimed" else [],
+        claim=claim,
+        separate=False,
+        summary=False,
+        generic=generic,
+        statistic=statistic,
     )
+    if not facts.is_event:
+        return facts
+    facts.dates = find_dates(text, published)
+    if claim != "claimed":
+        facts.actors = find_actors(text)
+    facts.separate = is_separate(text)
+    facts.summary = is_summary(text)
+    facts.acts = casualty_spans(text)
+    return facts
 
 
 @dataclass

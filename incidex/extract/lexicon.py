@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -18,6 +19,20 @@ def _compile(pattern: str) -> re.Pattern[str]:
 def _compile_nocase(pattern: str) -> re.Pattern[str]:
     """A whole-word, case-insensitive regex."""
     return re.compile(rf"(?<![\w-])(?:{pattern})(?![\w-])", re.I)
+
+
+_NAMED_GROUP = re.compile(r"\(\?P<\w+>")
+
+
+def union(patterns: Iterable[re.Pattern[str]]) -> re.Pattern[str]:
+    """One regex that finds a match wherever any of `patterns` would, each with its own case
+    rule: one search tells that a sentence has none, instead of running every pattern."""
+    return re.compile(
+        "|".join(
+            f"(?{'i' if p.flags & re.I else '-i'}:{_NAMED_GROUP.sub('(?:', p.pattern)})"
+            for p in patterns
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -37,6 +52,12 @@ def triggers() -> tuple[Entry, ...]:
 
 
 @lru_cache(maxsize=1)
+def any_trigger() -> re.Pattern[str]:
+    """Matches where some trigger does."""
+    return union(entry.pattern for entry in triggers())
+
+
+@lru_cache(maxsize=1)
 def casualty_words() -> tuple[Entry, ...]:
     """Words that report killed, wounded or kidnapped."""
     return tuple(
@@ -45,10 +66,22 @@ def casualty_words() -> tuple[Entry, ...]:
 
 
 @lru_cache(maxsize=1)
+def any_casualty_word() -> re.Pattern[str]:
+    """Matches where some casualty word does."""
+    return union(entry.pattern for entry in casualty_words())
+
+
+@lru_cache(maxsize=1)
 def actors() -> tuple[Entry, ...]:
     """Actor aliases: label is the canonical name, extra the side."""
     rows = read_table("en/actors.tsv")
     return tuple(Entry(_compile(p), canonical, side) for p, canonical, side in rows)
+
+
+@lru_cache(maxsize=1)
+def any_actor() -> re.Pattern[str]:
+    """Matches where some actor alias does."""
+    return union(entry.pattern for entry in actors())
 
 
 @lru_cache(maxsize=1)

@@ -20,6 +20,19 @@ def number_words() -> dict[str, int]:
     return {word: int(value) for word, value in read_table("en/number_words.tsv")}
 
 
+@lru_cache(maxsize=1)
+def _first_words() -> frozenset[str]:
+    """Every word a number word or phrase can start with, before any hyphen, and every entry."""
+    table = number_words()
+    return frozenset({key.split(" ")[0].split("-")[0] for key in table} | set(table))
+
+
+def may_start_number(word: str) -> bool:
+    """False when no number can start with `word`: most words of a sentence, told apart
+    with one set lookup before `parse_number` reads the words that follow."""
+    return word[:1].isdigit() or word.lower().split("-")[0] in _first_words()
+
+
 def parse_number(words: list[str]) -> tuple[int, int] | None:
     """The number at the start of a word list and how many words it spans, if any."""
     if not words:
@@ -28,6 +41,8 @@ def parse_number(words: list[str]) -> tuple[int, int] | None:
     if _DIGITS.match(first):
         digits = first.replace(",", "")
         return (int(digits), 1) if len(digits) <= MAX_COUNT_DIGITS else None
+    if words[0].lower().split("-")[0] not in _first_words():
+        return None
     table = number_words()
     for span in (3, 2):
         if len(words) < span:

@@ -36,6 +36,10 @@ log = logging.getLogger(__name__)
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "gazetteer"
 #: Bump when the pickled layout changes, so stale caches are rebuilt.
 FORMAT_VERSION = 1
+#: Names folded and keys looked up, remembered: news repeats the same names all the time,
+#: and folding (unidecode) and building GeoNames entries dominated the place scanner.
+FOLD_CACHE_SIZE = 2**16
+LOOKUP_CACHE_SIZE = 2**15
 #: Entry kinds, most specific first.
 KINDS = ("place", "admin2", "area", "admin1", "country")
 PROJECT = "project"
@@ -356,6 +360,9 @@ def _countries(rows: list[dict[str, str]]) -> _Countries:
 # --------------------------------------------------------------------------- the gazetteer
 
 
+fold_cached = lru_cache(maxsize=FOLD_CACHE_SIZE)(fold)
+
+
 class Gazetteer:
     """Name lookups over the project tables and GeoNames; build with `load_gazetteer()`."""
 
@@ -375,19 +382,25 @@ class Gazetteer:
 
     def lookup(self, name: str, country: str | None = None) -> list[GazEntry]:
         """Entries named `name` (any spelling that folds alike), best first."""
-        return self.lookup_key(fold(name), country)
+        return self.lookup_key(fold_cached(name), country)
 
     def lookup_key(self, key: str, country: str | None = None) -> list[GazEntry]:
         """Like `lookup`, for a key already folded (the mention scanner folds once)."""
-        found = [*self._project.get(key, ()), *self._geo.entries(key)]
+        found = _sorted_entries(self, key)
         if country is not None:
-            found = [entry for entry in found if entry.country == country]
-        return sorted(found, key=entry_order)
+            return [entry for entry in found if entry.country == country]
+        return list(found)
+
+    def sorted_entries(self, key: str) -> tuple[GazEntry, ...]:
+        """Every entry of a folded key, best first, uncached (see `_sorted_entries`)."""
+        return tuple(
+            sorted([*self._project.get(key, ()), *self._geo.entries(key)], key=entry_order)
+        )
 
     def admin1(self, name: str, country: str | None = None) -> GazEntry | None:
         """The first-level division called `name` ("Salahuddin", "Diyala province")."""
         for candidate in (name, _strip_suffix(name)):
-            rows = self._admin1.get(fold(candidate), ())
+            rows = self._admin1.get(fold_cached(candidate), ())
             rows = [row for row in rows if country is None or row.country == country]
             if rows:
                 return rows[0]
@@ -412,7 +425,7 @@ class Gazetteer:
         text = name_or_demonym.strip()
         if len(text) == 2 and text.isupper() and text in self._countries.entries:
             return text
-        key = fold(text)
+        key = fold_cached(text)
         return self._countries.names.get(key) or self._countries.demonyms.get(key)
 
     def country_entry(self, code: str) -> GazEntry | None:
@@ -421,12 +434,23 @@ class Gazetteer:
 
     def is_demonym(self, name: str) -> bool:
         """Whether `name` is a demonym ("Iraqi"): a country signal but not a place."""
-        key = fold(name)
+        key = fold_cached(name)
         return key in self._countries.demonyms and key not in self._countries.names
 
     def is_stopname(self, name: str) -> bool:
         """Whether `name` is a common word that needs locative context to be a place."""
-        return fold(name) in self.stopnames
+        return fold_cached(name) in self.stopnames
+
+
+@lru_cache(maxsize=LOOKUP_CACHE_SIZE)
+def _sorted_entries(gazetteer: Gazetteer, key: str) -> tuple[GazEntry, ...]:
+    """A gazetteer's entries for a key, kept: the gazetteer never changes once built.
+
+    A module-level cache, as the gazetteer itself is pickled and must stay picklable.
+    Filtering the sorted entries by country equals sorting the filtered ones (the sort is
+    stable), so one cached tuple serves every country.
+    """
+    return gazetteer.sorted_entries(key)
 
 
 _SUFFIXES = ("province", "governorate", "state", "region", "district", "oblast")

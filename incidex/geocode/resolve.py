@@ -12,15 +12,16 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from incidex.geocode.gazetteer import (
     PROJECT,
     GazEntry,
     Gazetteer,
     distance_km,
+    fold_cached,
     load_gazetteer,
 )
-from incidex.names import fold
 from incidex.records import Place
 
 #: Longest name, in words, the scanner tries (plus one trailing kind word).
@@ -34,6 +35,7 @@ CONTAINED_KM = 30.0
 
 _TOKEN = re.compile(r"\w(?:[\w'’\-]*\w)?(?:['’]s\b)?")
 _ARTICLE_PREFIX = re.compile(r"^(?:al|el|ad|an|ar|as|ash|at|az)-(?=[A-Z])")
+_PREFIX_INITIALS = frozenset("ae")  # first letters of _ARTICLE_PREFIX: others skip the regex
 # fmt: off
 #: Lower-case words that may sit inside a name: "Jurf al Sakhar", "Salah ad Din".
 _CONNECTORS = frozenset({
@@ -123,8 +125,9 @@ class PlaceMention:
     relation: str = "in"
 
 
-@dataclass(frozen=True)
-class _Token:
+class _Token(NamedTuple):
+    """A word of the text (a tuple: a text has thousands, built fast)."""
+
     start: int
     end: int  # without a possessive 's
     text: str
@@ -175,7 +178,8 @@ def _masked(text: str, tokens: list[_Token]) -> frozenset[int]:
 
 def _is_cap(word: str) -> bool:
     """Capitalised, or an article-prefixed capitalised word ("al-Azim")."""
-    return word[:1].isupper() or bool(_ARTICLE_PREFIX.match(word))
+    first = word[:1]
+    return first.isupper() or (first in _PREFIX_INITIALS and bool(_ARTICLE_PREFIX.match(word)))
 
 
 def _joined(scan: _Scan, i: int) -> bool:
@@ -253,7 +257,7 @@ def _lookup_span(scan: _Scan, i: int, j: int) -> list[GazEntry]:
     last = scan.tokens[j - 1].text.lower()
     if last in _CONNECTORS or not _is_cap(scan.tokens[i].text):
         return []
-    key = fold(scan.text[scan.tokens[i].start : scan.tokens[j - 1].end])
+    key = fold_cached(scan.text[scan.tokens[i].start : scan.tokens[j - 1].end])
     entries = _filter_countries(scan, scan.gazetteer.lookup_key(key))
     return entries if entries and _acceptable(scan, i, j, key, entries) else []
 
@@ -332,10 +336,11 @@ def _unknown_at(scan: _Scan, i: int, end: int, listed: str | None) -> PlaceMenti
     """
     if end == i or scan.gazetteer.is_stopname(scan.tokens[i].text):
         return None
+    hint = _kind_hint(scan, i, end, ()) or listed
+    if hint is None:
+        return None  # no mention: skip working out its relation, most capitalised words end here
     mention = _mention(scan, i, end, ())
-    if mention.kind_hint is None and listed is not None:
-        return replace(mention, kind_hint=listed)
-    return mention if mention.kind_hint else None
+    return replace(mention, kind_hint=hint) if mention.kind_hint is None else mention
 
 
 def _match_at(scan: _Scan, i: int, listed: str | None) -> tuple[PlaceMention, int] | None:
@@ -383,6 +388,9 @@ def find_place_mentions(
     mentions: list[PlaceMention] = []
     i = 0
     while i < len(tokens):
+        if not _is_cap(tokens[i].text):
+            i += 1  # no name starts with a lower-case word: skip _match_at's work
+            continue
         found = _match_at(scan, i, _listed_kind(scan, i, mentions))
         if found is None:
             i += 1
