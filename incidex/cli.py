@@ -16,18 +16,19 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from incidex import __version__
 from incidex.alerts import alert_line, notify
 from incidex.cli_alerts import alerts_app
 from incidex.cli_common import DbOption, err, out
+from incidex.cli_distribute import distribute
+from incidex.cli_progress import run_progress
 from incidex.evaluate import EvalError, format_report, load_docs, report_to_dict, score
 from incidex.export import event_panel, events_table, incidents_table, to_csv, to_geojson, to_json
 from incidex.fetch import FetchPolicy
 from incidex.ingest import InputError
-from incidex.pipeline import Processed, run, with_events
+from incidex.pipeline import Known, Processed, run, with_events
 from incidex.store import AddResult, IncidentFilter, Store, StoreError, default_db_path
 from incidex.store.backup import dump, export_file, import_file, load
 from incidex.watch import describe, parse_duration, poll
@@ -93,14 +94,6 @@ def _inputs(inputs: list[str] | None, samples: bool) -> list[str]:
     return chosen
 
 
-@contextmanager
-def _progress(label: str) -> Iterator[Progress]:
-    """A progress line on stderr for long runs; silent when stderr is not a terminal."""
-    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
-        yield progress
-
-
 def _policy(allow_private: bool) -> FetchPolicy:
     """How URLs and feeds may be fetched: public addresses only, unless allowed."""
     return FetchPolicy(allow_private=allow_private)
@@ -136,23 +129,31 @@ def extract(
 
     Example: incidex extract articles/ feed.jsonl --out incidents.jsonl
     """
-    extractions, errors = [], 0
-    with _progress("extracting") as progress:
-        task = progress.add_task("extract", total=None)
+    extractions = []
+    with run_progress("extracting") as progress:
+        tally = progress.tally
         for item in run(_inputs(inputs, samples), policy=_policy(allow_private)):
-            progress.advance(task)
             if isinstance(item, InputError):
-                errors += 1
-                err.print(f"error: {item}", highlight=False)
+                tally.errors += 1
+                progress.print(f"error: {item}")
             else:
+                tally.articles += 1
+                tally.incidents += len(item.extraction.incidents)
                 extractions.append(replace(item.extraction, text=""))  # text: not written
+            progress.refresh()
     lines = (json.dumps(e.to_dict(), ensure_ascii=False) + "\n" for e in with_events(extractions))
     if str(out_file) == "-":
         sys.stdout.writelines(lines)
     else:
         with out_file.open("w", encoding="utf-8") as handle:
             handle.writelines(lines)
-    raise typer.Exit(1 if errors else 0)
+        out.print(
+            f"{tally.articles} articles {tally.timing()}: {tally.incidents} incidents, "
+            f"{tally.errors} errors; written to {out_file}.",
+            highlight=False,
+            soft_wrap=True,
+        )
+    raise typer.Exit(1 if tally.errors else 0)
 
 
 @app.command()
@@ -165,25 +166,31 @@ def ingest(
     """Extract incidents from articles, store them, and merge reports of one act into events.
 
     One transaction an article. Re-ingesting an article already stored (same text) changes
-    nothing; a near-verbatim copy of a stored article only adds a source to its events.
+    nothing and is not extracted again, so an interrupted run resumes where it stopped; a
+    near-verbatim copy of a stored article only adds a source to its events. Results files
+    of `incidex distribute` (Parquet, or their folder) are stored without extracting again.
 
     Example: incidex ingest --samples
     """
     path = db or default_db_path()
     counts = Counter[str]()
     try:
-        with Store.open(path) as store, _progress("ingesting") as progress:
-            task = progress.add_task("ingest", total=None)
-            for item in run(_inputs(inputs, samples), policy=_policy(allow_private)):
-                progress.advance(task)
-                store_processed(store, item, counts)
+        with Store.open(path) as store, run_progress("ingesting") as progress:
+            known = _known_in(store)
+            for item in run(_inputs(inputs, samples), _policy(allow_private), known):
+                store_processed(store, item, counts, progress.print)
+                progress.tally.articles = counts["read"]
+                progress.tally.incidents = counts["incidents"]
+                progress.tally.errors = counts["errors"]
+                progress.refresh()
             stats = store.stats()
     except StoreError as error:
         err.print(f"error: {error}", highlight=False)
         raise typer.Exit(2) from error
     out.print(
-        f"{counts['read']} articles read: {counts['new']} new, {counts['duplicate']} copies of "
-        f"stored articles, {counts['known']} already stored, {counts['errors']} errors; "
+        f"{counts['read']} articles read {progress.tally.timing()}: {counts['new']} new, "
+        f"{counts['duplicate']} copies of stored articles, {counts['known']} already stored, "
+        f"{counts['errors']} errors; "
         f"{counts['incidents']} incidents added, {counts['new_events']} new events, "
         f"{counts['updated_events']} events updated.\n"
         f"Database {path}: {stats['articles']} articles, {stats['incidents']} incidents, "
@@ -193,20 +200,34 @@ def ingest(
     raise typer.Exit(1 if counts["errors"] else 0)
 
 
+app.command(name="distribute")(distribute)
+
+
+def _known_in(store: Store) -> Callable[[str], bool]:
+    """Whether an article with this content hash is stored: then it is not extracted again."""
+    return lambda content_hash: store.get_article_by_hash(content_hash) is not None
+
+
 def store_processed(
-    store: Store, item: Processed | InputError, counts: Counter[str]
+    store: Store,
+    item: Processed | Known | InputError,
+    counts: Counter[str],
+    report: Callable[[str], None],
 ) -> AddResult | None:
-    """Store one processed article, count what happened, and report errors."""
+    """Store one processed article, count what happened, and `report` errors."""
     if isinstance(item, InputError):
         counts["errors"] += 1
-        err.print(f"error: {item}", highlight=False)
+        report(f"error: {item}")
         return None
     counts["read"] += 1
+    if isinstance(item, Known):
+        counts["known"] += 1
+        return AddResult("known")
     try:
         result = store.add(item.article, item.extraction, item.content_hash, item.signature)
     except StoreError as error:
         counts["errors"] += 1
-        err.print(f"error: {item.article.origin}: {error}", highlight=False)
+        report(f"error: {item.article.origin}: {error}")
         return None
     counts[result.status] += 1
     counts["incidents"] += len(item.extraction.incidents) if result.status == "new" else 0
@@ -216,7 +237,7 @@ def store_processed(
         for alert in notify(store, result):
             out.print(alert_line(alert), highlight=False, soft_wrap=True)
     except StoreError as error:
-        err.print(f"error: {item.article.origin}: {error}", highlight=False)
+        report(f"error: {item.article.origin}: {error}")
     return result
 
 

@@ -27,7 +27,7 @@ from incidex.feeds import (
     with_full_text,
 )
 from incidex.fetch import Fetched, FetchError, FetchPolicy, fetch
-from incidex.records import Article
+from incidex.records import Article, Processed
 from incidex.warc import WarcDocument, WarcError, is_warc, warc_documents
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # 20 MiB: far beyond any news article, stops runaway files
@@ -36,6 +36,7 @@ SNIFF_BYTES = 8192  # bytes read to tell binary from text
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson", ".json"}
+PARQUET_SUFFIX = ".parquet"
 INDEX_NAME = "index.jsonl"
 HTML_MEDIA_TYPES = {"text/html", "application/xhtml+xml"}
 _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")  # any scheme: the fetcher refuses all but http(s)
@@ -58,8 +59,10 @@ class InputError:
 
 def read_inputs(
     inputs: Iterable[str | Path], policy: FetchPolicy | None = None, *, fetch_full: bool = True
-) -> Iterator[Article | InputError]:
+) -> Iterator[Article | Processed | InputError]:
     """Yield an Article or an InputError for every article found in the inputs, in order.
+
+    Results files of `incidex distribute` (Parquet) yield their articles already Processed.
 
     Inputs are paths (files, directories) or URLs. `policy` bounds every fetch: URLs given
     as inputs and, when `fetch_full` is true, the links of feed items that carry only a
@@ -82,7 +85,7 @@ def read_inputs(
 
 def _read_directory(
     directory: Path, fetcher: FullTextFetcher | None = None
-) -> Iterator[Article | InputError]:
+) -> Iterator[Article | Processed | InputError]:
     """Read every file below a directory, in sorted order, each folder with its index."""
     files = sorted(
         p
@@ -112,7 +115,7 @@ def _index_for(folder: Path) -> dict[str, dict[str, Any]]:
 
 def _read_file(
     path: Path, index: dict[str, dict[str, Any]], fetcher: FullTextFetcher | None = None
-) -> Iterator[Article | InputError]:
+) -> Iterator[Article | Processed | InputError]:
     """Read one file by its suffix or content; JSON lines, WARCs and feeds hold many articles."""
     suffix = path.suffix.lower()
     if suffix in JSONL_SUFFIXES:
@@ -120,6 +123,11 @@ def _read_file(
         return
     if is_warc(path):
         yield from read_warc(path)
+        return
+    if suffix == PARQUET_SUFFIX:
+        from incidex.parquet import read_parquet  # here: pyarrow loads slowly, and imports this
+
+        yield from read_parquet(path)
         return
     try:
         text = read_text(path)
@@ -420,11 +428,16 @@ def _article_from_json(raw: bytes, where: str, path: Path) -> Article | InputErr
         return InputError(where, f"malformed JSON ({error}); expected one article object a line")
     if not isinstance(entry, dict):
         return InputError(where, 'expected a JSON object like {"id": ..., "text": ...}')
+    return article_from_entry(entry, where, f"{path.stem}-{where.rsplit(':', 1)[1]}")
+
+
+def article_from_entry(entry: dict[str, Any], where: str, fallback_id: str) -> Article | InputError:
+    """An article from one record of a JSON-lines or Parquet file: both take the same fields."""
     text, html = entry.get("text"), entry.get("html")
     if not isinstance(text, str) and not isinstance(html, str):
         return InputError(where, 'article has neither "text" nor "html"')
     return Article(
-        id=str(entry.get("id") or f"{path.stem}-{where.rsplit(':', 1)[1]}"),
+        id=str(entry.get("id") or fallback_id),
         text=text if isinstance(text, str) else "",
         html=html if isinstance(html, str) and not isinstance(text, str) else None,
         published=_date_or_none(entry.get("published")),

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
+from typing import overload
 
 from incidex.clean import MAX_ARTICLE_CHARS, clean_article, content_hash, truncate_text
 from incidex.dedupe import signature
@@ -12,25 +13,34 @@ from incidex.extract import extract_article
 from incidex.fetch import FetchPolicy
 from incidex.ingest import InputError, read_inputs
 from incidex.merge import cluster
-from incidex.records import Article, Extraction
+from incidex.records import Article, Extraction, Processed
 
 log = logging.getLogger(__name__)
 
+__all__ = ["Known", "Processed", "process", "run", "safe_process", "with_events"]
+
+#: Tells whether an article with this content hash is already stored.
+KnownHash = Callable[[str], bool]
+
 
 @dataclass(frozen=True)
-class Processed:
-    """An article after every stage: cleaned text, its content key and what it reports."""
+class Known:
+    """An article whose cleaned text is already stored: not extracted again."""
 
     article: Article
-    extraction: Extraction
     content_hash: str
-    signature: tuple[int, ...]
 
 
-def process(article: Article) -> Processed | InputError:
+@overload
+def process(article: Article, known: None = None) -> Processed | InputError: ...
+@overload
+def process(article: Article, known: KnownHash) -> Processed | Known | InputError: ...
+def process(article: Article, known: KnownHash | None = None) -> Processed | Known | InputError:
     """Clean and extract one article; an article with no text left is an input error.
 
-    Text beyond MAX_ARTICLE_CHARS is cut off, with a warning naming the article.
+    Text beyond MAX_ARTICLE_CHARS is cut off, with a warning naming the article. With
+    `known`, an article already stored is recognised by its cleaned text's hash and not
+    extracted again: an interrupted ingest resumes where it stopped.
     """
     cleaned = clean_article(article)
     if not cleaned.text.strip():
@@ -44,26 +54,43 @@ def process(article: Article) -> Processed | InputError:
             MAX_ARTICLE_CHARS,
         )
         cleaned = replace(cleaned, text=truncate_text(cleaned.text))
-    return Processed(
-        cleaned, extract_article(cleaned), content_hash(cleaned.text), signature(cleaned.text)
-    )
+    key = content_hash(cleaned.text)
+    if known is not None and known(key):
+        return Known(cleaned, key)
+    return Processed(cleaned, extract_article(cleaned), key, signature(cleaned.text))
 
 
+@overload
 def run(
-    inputs: Iterable[str], policy: FetchPolicy | None = None
-) -> Iterator[Processed | InputError]:
+    inputs: Iterable[str], policy: FetchPolicy | None = None, known: None = None
+) -> Iterator[Processed | InputError]: ...
+@overload
+def run(
+    inputs: Iterable[str], policy: FetchPolicy | None, known: KnownHash
+) -> Iterator[Processed | Known | InputError]: ...
+def run(
+    inputs: Iterable[str], policy: FetchPolicy | None = None, known: KnownHash | None = None
+) -> Iterator[Processed | Known | InputError]:
     """Every article of the inputs through every stage, errors passed along in order.
 
-    `policy` says which addresses URLs and feeds may be fetched from.
+    `policy` says which addresses URLs and feeds may be fetched from; `known` skips the
+    extraction of articles already stored. Results files of `incidex distribute` are
+    passed on as they were computed.
     """
     for item in read_inputs(inputs, policy):
-        yield item if isinstance(item, InputError) else safe_process(item)
+        yield item if isinstance(item, InputError | Processed) else safe_process(item, known)
 
 
-def safe_process(article: Article) -> Processed | InputError:
+@overload
+def safe_process(article: Article, known: None = None) -> Processed | InputError: ...
+@overload
+def safe_process(article: Article, known: KnownHash) -> Processed | Known | InputError: ...
+def safe_process(
+    article: Article, known: KnownHash | None = None
+) -> Processed | Known | InputError:
     """Process one article; a failure in one article never stops the batch."""
     try:
-        return process(article)
+        return process(article, known)
     except (ValueError, RecursionError, MemoryError) as error:
         return InputError(article.origin or article.id, f"could not be processed: {error}")
 

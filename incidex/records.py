@@ -131,3 +131,13 @@ class Extraction:
             "incidents": [incident.to_dict() for incident in self.incidents],
             "statistics": [stat.to_dict() for stat in self.statistics],
         }
+
+
+@dataclass(frozen=True)
+class Processed:
+    """An article after every stage: cleaned text, its content key and what it reports."""
+
+    article: Article
+    extraction: Extraction
+    content_hash: str
+    signature: tuple[int, ...]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -39,9 +40,9 @@ PG_URL_ENV = "INCIDEX_TEST_PG"
 PG_REQUIRED_ENV = "INCIDEX_REQUIRE_PG"
 
 
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    """A URL to an empty PostgreSQL schema of its own, dropped after the test."""
+@contextmanager
+def pg_schema() -> Iterator[str]:
+    """A URL to an empty PostgreSQL schema of its own, dropped afterwards."""
     base = os.environ.get(PG_URL_ENV)
     if not base:
         message = f"PostgreSQL tests need ${PG_URL_ENV} (a database URL)"
@@ -57,6 +58,13 @@ def pg_url() -> Iterator[str]:
     finally:
         with psycopg.connect(base, autocommit=True) as admin:
             admin.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """An empty PostgreSQL database (a schema of its own) for one test."""
+    with pg_schema() as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

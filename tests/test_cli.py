@@ -5,12 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sqlite3
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from incidex import pipeline
 from incidex.cli import app
 from tests.conftest import EXPECTED, INPUTS, SAMPLES
 
@@ -110,6 +112,31 @@ def test_ingest_again_changes_nothing(ingested):
             == counts
         )
     assert before  # the file existed and was readable before the second run
+
+
+def test_ingest_resumed_extracts_only_articles_not_yet_stored(db_path, monkeypatch):
+    first = invoke("ingest", SAMPLES / "001.txt", SAMPLES / "002.txt", "--db", db_path)
+    assert first.exit_code == 0  # as if a run over all samples had stopped after these
+    extracted = []
+    real = pipeline.extract_article
+    monkeypatch.setattr(
+        pipeline, "extract_article", lambda article: extracted.append(article.id) or real(article)
+    )
+    result = invoke("ingest", "--samples", "--db", db_path)
+    assert result.exit_code == 0, result.output
+    assert "2 already stored" in result.stdout and "articles/s" in result.stdout
+    docs = {d["doc"] for d in read_lines(EXPECTED)}
+    assert sorted(extracted) == sorted(docs - {"sample-001", "sample-002"})
+
+
+def test_extract_to_a_file_sums_up_the_run(tmp_path):
+    result = invoke("extract", SAMPLES / "001.txt", "--out", tmp_path / "out.jsonl")
+    summary = " ".join(result.stdout.split())
+    assert re.fullmatch(
+        rf"1 articles in [\d.]+ s \([\d.]+ articles/s\): \d+ incidents, 0 errors; "
+        rf"written to {re.escape(str(tmp_path / 'out.jsonl'))}\.",
+        summary,
+    )
 
 
 def test_ingest_bad_inputs_keep_stored_data(ingested):

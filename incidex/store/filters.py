@@ -82,6 +82,8 @@ def where_clause(flt: IncidentFilter, alias: str = "i") -> tuple[str, list[objec
 
     Date bounds are cut to the length of each stored date before comparing, so a
     stored '2021-09' is compared with '2021-09' of '2021-09-10': the overlap rule.
+    That comparison cannot use an index, so the bounds' years are added as plain range
+    conditions too (implied by the rule, whatever the stored date's precision).
     """
     conds: list[str] = []
     params: list[object] = []
@@ -91,9 +93,12 @@ def where_clause(flt: IncidentFilter, alias: str = "i") -> tuple[str, list[objec
             conds.append(f"lower({alias}.{name}) = lower(?)")
             params.append(value)
     if flt.since is not None:
-        conds.append(f"{alias}.date >= substr(?, 1, length({alias}.date))")
-        params.append(_pad(flt.since, _START_PAD))
+        conds.append(f"{alias}.date >= ? AND {alias}.date >= substr(?, 1, length({alias}.date))")
+        params.extend((flt.since[:4], _pad(flt.since, _START_PAD)))
     if flt.until is not None:
+        if flt.until[:4] != "9999":
+            conds.append(f"{alias}.date < ?")
+            params.append(f"{int(flt.until[:4]) + 1:04d}")
         conds.append(f"{alias}.date <= substr(?, 1, length({alias}.date))")
         params.append(_pad(flt.until, _END_PAD))
     if flt.attack_type is not None:
@@ -109,15 +114,16 @@ def where_clause(flt: IncidentFilter, alias: str = "i") -> tuple[str, list[objec
 
 
 def order_by(flt: IncidentFilter, alias: str = "i") -> str:
-    """The ORDER BY of a listing: by `flt.sort`, missing values last, ties by id."""
+    """The ORDER BY of a listing: by `flt.sort`, missing values last, ties by id.
+
+    NULLS LAST rather than a CASE expression: an index on the column can then serve the
+    order, so a first page of a million rows reads a hundred index entries, not all rows.
+    """
     descending = flt.sort.startswith("-")
     column = f"{alias}.{flt.sort.lstrip('-')}"
     direction = " DESC" if descending else ""
     tie = f"{alias}.date{direction}, " if column != f"{alias}.date" else ""
-    return (
-        f" ORDER BY CASE WHEN {column} IS NULL THEN 1 ELSE 0 END, {column}{direction},"
-        f" {tie}{alias}.id{direction}"
-    )
+    return f" ORDER BY {column}{direction} NULLS LAST, {tie}{alias}.id{direction}"
 
 
 def order_and_limit(flt: IncidentFilter, params: list[object], alias: str = "i") -> str:

@@ -10,6 +10,7 @@ it at once upgrades it once. To add version N: write the SQLite step, then
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from incidex.store.migrations import MIGRATIONS, MigrationError
 #: The newest revision in versions/; a database there needs no Alembic run at all.
 HEAD = f"{MIGRATIONS[-1].version:04d}"
 _SCRIPTS = Path(__file__).parent
+_RUNNING = threading.Lock()
 
 
 def current_revision(conn: PgConnection) -> str | None:
@@ -39,6 +41,12 @@ def upgrade(conn: PgConnection, url: str, where: str) -> None:
             f"{where} has schema revision {found}, newer than this incidex knows ({HEAD});"
             " upgrade incidex to open it"
         )
+    with _RUNNING:  # Alembic's `context` is one per process
+        _run_alembic(url, where, found)
+
+
+def _run_alembic(url: str, where: str, found: str | None) -> None:
+    """Run Alembic's upgrade to the head on a connection of its own."""
     import psycopg
     from alembic import command
     from alembic.config import Config
