@@ -21,7 +21,7 @@ from rich.table import Table
 from incidex import __version__
 from incidex.alerts import alert_line, notify
 from incidex.cli_alerts import alerts_app
-from incidex.cli_common import DbOption, err, out
+from incidex.cli_common import DbOption, database, err, missing, out
 from incidex.cli_distribute import distribute
 from incidex.cli_progress import run_progress
 from incidex.evaluate import EvalError, format_report, load_docs, report_to_dict, score
@@ -29,7 +29,8 @@ from incidex.export import event_panel, events_table, incidents_table, to_csv, t
 from incidex.fetch import FetchPolicy
 from incidex.ingest import InputError
 from incidex.pipeline import Known, Processed, run, with_events
-from incidex.store import AddResult, IncidentFilter, Store, StoreError, default_db_path
+from incidex.store import AddResult, IncidentFilter, Store, StoreError
+from incidex.store.backend import display
 from incidex.store.backup import dump, export_file, import_file, load
 from incidex.watch import describe, parse_duration, poll
 
@@ -172,7 +173,7 @@ def ingest(
 
     Example: incidex ingest --samples
     """
-    path = db or default_db_path()
+    path = database(db)
     counts = Counter[str]()
     try:
         with Store.open(path) as store, run_progress("ingesting") as progress:
@@ -193,7 +194,7 @@ def ingest(
         f"{counts['errors']} errors; "
         f"{counts['incidents']} incidents added, {counts['new_events']} new events, "
         f"{counts['updated_events']} events updated.\n"
-        f"Database {path}: {stats['articles']} articles, {stats['incidents']} incidents, "
+        f"Database {display(path)}: {stats['articles']} articles, {stats['incidents']} incidents, "
         f"{stats['events']} events, {stats['statistics']} statistics.",
         highlight=False,
     )
@@ -330,11 +331,13 @@ def _filters(*values: object) -> IncidentFilter:
 
 
 @contextmanager
-def _open_existing(db: Path | None) -> Iterator[Store]:
+def _open_existing(db: str | None) -> Iterator[Store]:
     """The database to read, or a clean error that says how to make one."""
-    path = db or default_db_path()
-    if not path.exists():
-        err.print(f"error: no database at {path}; run `incidex ingest` first", highlight=False)
+    path = database(db)
+    if missing(path):
+        err.print(
+            f"error: no database at {display(path)}; run `incidex ingest` first", highlight=False
+        )
         raise typer.Exit(2)
     try:
         with Store.open(path) as store:
@@ -382,7 +385,7 @@ def watch(
         interval = parse_duration(every)
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--every") from error
-    path = db or default_db_path()
+    path = database(db)
     try:
         with Store.open(path) as store:
             _watch_loop(store, feeds, interval, _policy(allow_private), polls)
@@ -474,7 +477,7 @@ def export_all(
         counts = dump(store.conn, sys.stdout) if to_stdout else export_file(store, out_file)
     where = "standard output" if to_stdout else out_file
     (err if to_stdout else out).print(
-        f"Exported {_rows_summary(counts)} from {store.path} to {where}.",
+        f"Exported {_rows_summary(counts)} from {store.location} to {where}.",
         highlight=False,
         soft_wrap=True,
     )
@@ -501,11 +504,11 @@ def import_dump(
     if not from_stdin and not dump_file.is_file():
         err.print(f"error: no file {dump_file}", highlight=False)
         raise typer.Exit(2)
-    path = db or default_db_path()
+    path = database(db)
     try:
         with Store.open(path) as store:
             if from_stdin:
-                counts = load(store.conn, sys.stdin.buffer, "standard input", str(path))
+                counts = load(store.conn, sys.stdin.buffer, "standard input", display(path))
             else:
                 counts = import_file(store, dump_file)
     except StoreError as error:
@@ -513,7 +516,7 @@ def import_dump(
         raise typer.Exit(2) from error
     source = "standard input" if from_stdin else dump_file
     out.print(
-        f"Imported {_rows_summary(counts)} from {source} into {path}.",
+        f"Imported {_rows_summary(counts)} from {source} into {display(path)}.",
         highlight=False,
         soft_wrap=True,
     )
@@ -565,11 +568,11 @@ def serve(
 
     from incidex.serve import create_app
 
-    path = db or default_db_path()
-    if not path.exists() and not token:
+    path = database(db)
+    if missing(path) and not token:
         err.print(
-            f"error: no database at {path}; run `incidex ingest` first, or give --token to "
-            "start an empty database that articles are POSTed to",
+            f"error: no database at {display(path)}; run `incidex ingest` first, or give"
+            " --token to start an empty database that articles are POSTed to",
             highlight=False,
         )
         raise typer.Exit(2)

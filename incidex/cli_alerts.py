@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -40,7 +39,7 @@ _NUMERIC = {"alert", "event", "killed", "attempts"}
 
 
 @contextmanager
-def _open(db: Path | None, *, create: bool = False) -> Iterator[Store]:
+def _open(db: str | None, *, create: bool = False) -> Iterator[Store]:
     """The database, or a clean error; only `create` makes a missing one."""
     path = database(db)
     if not create and missing(path):

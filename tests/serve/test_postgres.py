@@ -18,7 +18,6 @@ from incidex.cli import app as cli
 from incidex.serve import create_app
 from incidex.store import Store
 from incidex.store.backend import PgPool
-
 from tests.conftest import pg_schema
 
 READS = [
