@@ -3,7 +3,7 @@
 # Idempotent: safe to run again. The tests then use
 #   INCIDEX_TEST_PG=postgresql://incidex:incidex@localhost/incidex_test
 set -euo pipefail
-read -r version cluster _ < <(pg_lsclusters --no-header | head -n 1)
+read -r version cluster _ < <(pg_lsclusters --no-header | head -n 1) || true
 if [[ -z "${version:-}" ]]; then
     version=$(ls /usr/lib/postgresql | sort -n | tail -n 1)
     cluster=main
