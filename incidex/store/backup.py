@@ -1,7 +1,7 @@
 """Backups: a whole database as JSON lines, and back into an empty database, exactly.
 
 The first line of a dump is its header: `{"format": "incidex-dump", "incidex": "0.1.0",
-"schema_version": "2", "tables": {"meta": 1, "articles": 14, ...}}`, the row count of every
+"schema_version": "3", "tables": {"meta": 1, "articles": 14, ...}}`, the row count of every
 table. Each other line is one row, `{"table": "articles", "row": {"id": 1, ...}}`; tables come
 in dependency order (a row after the rows it refers to), rows in storage order, BLOBs as
 `{"base64": "..."}`. Importing restores every id, so every table comes back identical. It

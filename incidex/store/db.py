@@ -38,7 +38,7 @@ from incidex.store.filters import IncidentFilter, order_and_limit, where_clause
 
 #: Version written to `meta.schema_version`. An older database is upgraded when opened
 #: (`incidex.store.migrations`); a newer one is refused.
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 #: Environment variable naming the database file, overriding the per-user default.
 DB_ENV_VAR = "INCIDEX_DB"
 

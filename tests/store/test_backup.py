@@ -146,8 +146,9 @@ def _with_header(text: str, **changes: object) -> str:
 
 
 def test_import_refuses_a_dump_of_a_newer_schema(filled_path, tmp_path):
-    text = _with_header(dump_text(filled_path), schema_version="3", incidex="0.9.0")
-    message = r"schema version 3 \(incidex 0.9.0\), newer than this incidex knows \(2\)"
+    newer = str(int(SCHEMA_VERSION) + 1)
+    text = _with_header(dump_text(filled_path), schema_version=newer, incidex="0.9.0")
+    message = rf"schema version {newer} \(incidex 0.9.0\), newer than this incidex knows \({SCHEMA_VERSION}\)"
     with pytest.raises(BackupError, match=message):
         load_text(tmp_path / "restored.db", text)
     assert is_empty(tmp_path / "restored.db")

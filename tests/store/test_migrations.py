@@ -153,7 +153,7 @@ def test_migrations_run_from_the_baseline_to_the_schema_version():
 
 def test_open_upgrades_v1_database_to_current_version(v1_path):
     Store.open(v1_path).close()
-    assert version_of(v1_path) == SCHEMA_VERSION == "2"
+    assert version_of(v1_path) == SCHEMA_VERSION == "3"
 
 
 def test_open_v1_database_keeps_every_row_of_every_table(v1_path):
@@ -261,14 +261,15 @@ def _broken_step(conn: sqlite3.Connection) -> None:
 
 def test_failing_step_leaves_database_at_old_version_and_intact(v1_path):
     before, schema = table_rows(v1_path), schema_of(v1_path)
-    steps = [*MIGRATIONS, Migration(3, "broken", _broken_step)]
+    broken = int(SCHEMA_VERSION) + 1
+    steps = [*MIGRATIONS, Migration(broken, "broken", _broken_step)]
     with closing(sqlite3.connect(v1_path, isolation_level=None)) as conn:
-        with pytest.raises(MigrationError, match=r"step 0003_broken failed \(disk on fire\)"):
-            upgrade(conn, v1_path, 3, steps)
+        with pytest.raises(MigrationError, match=rf"step {broken:04d}_broken failed \(disk on fire\)"):
+            upgrade(conn, v1_path, broken, steps)
         assert not conn.in_transaction
     assert version_of(v1_path) == "1"
     assert table_rows(v1_path) == before
-    assert schema_of(v1_path) == schema  # neither step 0002's column nor the broken one's
+    assert schema_of(v1_path) == schema  # neither the earlier steps' changes nor the broken one's
     assert backup_path(v1_path, 1).exists()
 
 
