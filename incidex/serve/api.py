@@ -6,6 +6,7 @@ CLI calls, and shape the answer.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response, Security
@@ -19,6 +20,7 @@ from incidex.records import Article
 from incidex.serve.deps import (
     MAX_SQL_INT,
     Filters,
+    Memoized,
     PagedFilters,
     ReadStore,
     WriteRoute,
@@ -44,7 +46,7 @@ from incidex.serve.models import (
     IngestResult,
     problem,
 )
-from incidex.store import Store, StoreError
+from incidex.store import IncidentFilter, Store, StoreError
 from incidex.store.aggregates import (
     aggregate_events,
     count_events,
@@ -62,6 +64,11 @@ _JSON_ERRORS: dict[int | str, dict[str, Any]] = {
     for status, error in ERRORS.items()
 }
 #: Columns of an event a map needs (GeoJSON properties).
+def _unpaged(flt: IncidentFilter) -> IncidentFilter:
+    """The filters without page and order: every page of a listing has the same total."""
+    return replace(flt, limit=None, offset=0, sort="date")
+
+
 _MAP_PROPERTIES = (
     "id",
     "date",
@@ -93,10 +100,10 @@ class GeoJSONResponse(JSONResponse):
 
 
 @reads.get("/incidents", response_model=IncidentPage, summary="List incidents (reports)")
-def list_incidents(store: ReadStore, flt: PagedFilters) -> dict[str, Any]:
+def list_incidents(store: ReadStore, flt: PagedFilters, memo: Memoized) -> dict[str, Any]:
     """One row per report of an act, with its article and evidence."""
     return {
-        "total": count_incidents(store, flt),
+        "total": memo.get(store, ("incidents", _unpaged(flt)), lambda: count_incidents(store, flt)),
         "limit": flt.limit,
         "offset": flt.offset,
         "items": store.query_incidents(flt),
@@ -104,10 +111,10 @@ def list_incidents(store: ReadStore, flt: PagedFilters) -> dict[str, Any]:
 
 
 @reads.get("/events", response_model=EventPage, summary="List events (acts)")
-def list_events(store: ReadStore, flt: PagedFilters) -> dict[str, Any]:
+def list_events(store: ReadStore, flt: PagedFilters, memo: Memoized) -> dict[str, Any]:
     """One row per real-world act, with its source count and the spread of its figures."""
     return {
-        "total": count_events(store, flt),
+        "total": memo.get(store, ("events", _unpaged(flt)), lambda: count_events(store, flt)),
         "limit": flt.limit,
         "offset": flt.offset,
         "items": store.query_events(flt),
@@ -156,6 +163,7 @@ def get_event(
 def aggregates(
     store: ReadStore,
     flt: Filters,
+    memo: Memoized,
     by: Annotated[AggregateBy, Query(description="month, week (its Monday), or a field")],
 ) -> dict[str, Any]:
     """Events, killed and wounded (best estimates) per month, week, province, type or actor.
@@ -163,7 +171,8 @@ def aggregates(
     Events without the key (a date too vague for the period, no province...) are in the
     row whose key is null, so the rows add up to `GET /api/events`' total.
     """
-    return {"by": by, "rows": aggregate_events(store, by, flt)}
+    rows = memo.get(store, ("aggregates", by, flt), lambda: aggregate_events(store, by, flt))
+    return {"by": by, "rows": rows}
 
 
 @reads.get(

@@ -25,6 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from incidex import __version__
 from incidex.serve import alerts_api, api
 from incidex.serve.deps import Settings
+from incidex.serve.memo import Memo
 from incidex.serve.models import BODY_TAGS
 from incidex.store import Store, StoreError
 from incidex.store.backend import PgPool, is_url
@@ -294,6 +295,7 @@ def create_app(
         lifespan=_lifespan,
     )
     app.state.settings = Settings(db_path, token or None, read_token or None, tiles)
+    app.state.memo = Memo()
     app.include_router(api.router)
     app.include_router(alerts_api.router)
     app.add_exception_handler(RequestValidationError, _invalid)

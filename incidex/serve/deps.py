@@ -15,6 +15,7 @@ from fastapi.routing import APIRoute
 from fastapi.security import HTTPBearer
 from psycopg_pool import PoolTimeout
 
+from incidex.serve.memo import Memo
 from incidex.serve.models import AttackType, Sort
 from incidex.store import IncidentFilter, Store, StoreError
 from incidex.store.backend import DB_ERRORS, Connection, display
@@ -233,7 +234,14 @@ def paged_filters(
     return replace(flt, limit=limit, offset=offset, sort=sort)
 
 
+def memo_of(request: Request) -> Memo:
+    """The application's kept totals and tallies."""
+    memo: Memo = request.app.state.memo
+    return memo
+
+
 ReadStore = Annotated[Store, Depends(read_store)]
+Memoized = Annotated[Memo, Depends(memo_of)]
 WriteStore = Annotated[Store, Depends(write_store)]
 Filters = Annotated[IncidentFilter, Depends(filters)]
 PagedFilters = Annotated[IncidentFilter, Depends(paged_filters)]
