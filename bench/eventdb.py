@@ -20,6 +20,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import psycopg
+
 from incidex.extract.lexicon import actors
 from incidex.geocode.gazetteer import DATA_DIR, read_tsv
 from incidex.merge import spread
@@ -321,19 +323,33 @@ def build_sqlite(path: Path, events: int) -> None:
 def ensure_postgresql(url: str, events: int) -> str:
     """The PostgreSQL database at `url` holding `events` events, loaded first if it has not.
 
-    Loaded with the schema's indexes in place (PostgreSQL keeps them up to date in bulk
-    well enough); an incomplete load is emptied and redone.
+    Loaded with COPY in one transaction, the schema's indexes in place (PostgreSQL keeps
+    them up to date in bulk well enough); an incomplete load is emptied and redone.
     """
     with Store.open(url) as store:
         (found,) = store.conn.execute("SELECT count(*) FROM events").fetchone()
         if found == events:
             return url
-        print(f"loading {events:,} events into PostgreSQL", flush=True)
-        with store.transaction():
-            tables = ", ".join(reversed(tuple(COLUMNS)))
-            store.conn.execute(f"TRUNCATE {tables} CASCADE")
-        _load(store, events)
-        store.conn.execute("ANALYZE")
+    print(f"loading {events:,} events into PostgreSQL", flush=True)
+    start = time.perf_counter()
+    with psycopg.connect(url) as conn:  # one transaction, committed at the end of the block
+        conn.execute(f"TRUNCATE {', '.join(reversed(tuple(COLUMNS)))} CASCADE")
+        done = 0
+        for batch in chunks(events):
+            for table, rows in batch.items():
+                with conn.cursor().copy(f"COPY {table} ({COLUMNS[table]}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            done += len(batch["events"])
+            print(f"\r  {done:,} events, {time.perf_counter() - start:.0f} s", end="", flush=True)
+        for table in COLUMNS:  # ids were given: move the counters past them
+            if "id," in COLUMNS[table][:3]:
+                conn.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) FROM {table}"
+                )
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+    print(f"\n  loaded in {time.perf_counter() - start:.0f} s", flush=True)
     return url
 
 
