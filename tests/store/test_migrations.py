@@ -216,21 +216,26 @@ def test_upgraded_database_stores_new_articles(v1_path, make_pair, sample):
     assert (result.status, result.article_id, language) == ("new", 4, None)
 
 
-def test_connections_opening_a_v1_database_at_once_upgrade_it_once(v1_path):
+def open_at_once(target: Path | str, threads: int) -> list[BaseException]:
+    """Open the database from several threads at once; the errors they met."""
     errors: list[BaseException] = []
 
-    def open_it():
+    def open_it() -> None:
         try:
-            Store.open(v1_path).close()
-        except BaseException as exc:  # reported below, not lost in the thread
+            Store.open(target).close()
+        except BaseException as exc:  # reported by the caller, not lost in the thread
             errors.append(exc)
 
-    threads = [threading.Thread(target=open_it) for _ in range(4)]
-    for thread in threads:
+    started = [threading.Thread(target=open_it) for _ in range(threads)]
+    for thread in started:
         thread.start()
-    for thread in threads:
+    for thread in started:
         thread.join()
-    assert errors == []
+    return errors
+
+
+def test_connections_opening_a_v1_database_at_once_upgrade_it_once(v1_path):
+    assert open_at_once(v1_path, 4) == []
     assert version_of(v1_path) == SCHEMA_VERSION
     assert version_of(backup_path(v1_path, 1)) == "1"
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import psycopg
@@ -20,6 +19,7 @@ from incidex.store import SCHEMA_VERSION, Store, StoreError, pg_migrations
 from incidex.store.backup import tables
 from tests.conftest import SAMPLES
 from tests.store.test_backup import dump_text, fill, load_text
+from tests.store.test_migrations import open_at_once
 
 
 def _alembic_config():
@@ -81,20 +81,7 @@ def test_analysts_opening_a_new_database_at_once_create_it_once(pg_url):
     opener = [sys.executable, "-c", "import sys; from incidex.store import Store;"
               " Store.open(sys.argv[1]).close()", pg_url]  # fmt: skip
     processes = [subprocess.Popen(opener, stderr=subprocess.PIPE, text=True) for _ in range(3)]
-    errors: list[Exception] = []
-
-    def open_it() -> None:
-        try:
-            Store.open(pg_url).close()
-        except Exception as exc:  # collected: an error in a thread would be lost
-            errors.append(exc)
-
-    threads = [threading.Thread(target=open_it) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    assert open_at_once(pg_url, 3) == []
     for process in processes:
         _, stderr = process.communicate()
         assert process.returncode == 0, stderr
