@@ -150,10 +150,12 @@ CREATE INDEX IF NOT EXISTS idx_incidents_event ON incidents (event_id);
 CREATE INDEX IF NOT EXISTS idx_events_date ON events (country, date);
 CREATE INDEX IF NOT EXISTS idx_events_place ON events (country, admin1);
 CREATE INDEX IF NOT EXISTS idx_events_updated ON events (updated_at); -- what changed since
--- since version 3: listings by date (ties by id) and by folded country / province, fast
--- with a million events
+-- since version 3: event listings in date order (ties by id), or by deaths, with no filter,
+-- a date range, or a folded country or province: fast with a million events
 CREATE INDEX IF NOT EXISTS idx_events_date_id ON events (date, id);
-CREATE INDEX IF NOT EXISTS idx_events_lower_place ON events (lower(country), lower(admin1), sources);
+CREATE INDEX IF NOT EXISTS idx_events_country_date ON events (lower(country), date, id);
+CREATE INDEX IF NOT EXISTS idx_events_admin1_date ON events (lower(admin1), date, id);
+CREATE INDEX IF NOT EXISTS idx_events_killed ON events (killed, date, id);
 
 INSERT INTO meta (key, value)
 SELECT 'schema_version', '3'
