@@ -6,6 +6,7 @@ uvicorn. Every request gets its own database connection, so concurrent requests 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -36,6 +37,9 @@ log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 #: Where the interactive API docs live; it loads Swagger UI from its CDN (see `_csp`).
 DOCS_URL = "/docs"
+#: PostgreSQL connections the server keeps for reading and for writing requests.
+READ_CONNECTIONS = 8
+WRITE_CONNECTIONS = 4
 #: The Swagger UI page's sources, allowed on that page only.
 _DOCS_SOURCES = "https://cdn.jsdelivr.net"
 _SECURITY_HEADERS = {
@@ -240,12 +244,12 @@ def _prepare(db_path: Path | str) -> None:
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Open PostgreSQL connection pools for the server's life (SQLite opens per request)."""
     db = app.state.settings.db_path
-    app.state.pools = {}
     if not isinstance(db, Path):
+        sizes = {"read": READ_CONNECTIONS, "write": WRITE_CONNECTIONS}
         app.state.pools = {
-            "read": PgPool(db, read_only=True),
-            "write": PgPool(db, read_only=False, size=4),
+            kind: PgPool(db, read_only=kind == "read", size=size) for kind, size in sizes.items()
         }
+        app.state.slots = {kind: asyncio.Semaphore(size) for kind, size in sizes.items()}
     try:
         yield
     finally:
@@ -296,6 +300,7 @@ def create_app(
     )
     app.state.settings = Settings(db_path, token or None, read_token or None, tiles)
     app.state.memo = Memo()
+    app.state.pools, app.state.slots = {}, {}  # PostgreSQL's, opened by `_lifespan`
     app.include_router(api.router)
     app.include_router(alerts_api.router)
     app.add_exception_handler(RequestValidationError, _invalid)

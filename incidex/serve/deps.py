@@ -5,7 +5,8 @@ from __future__ import annotations
 import hmac
 import os
 import sqlite3
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,6 +15,7 @@ from fastapi import Depends, HTTPException, Query, Request, Response
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPBearer
 from psycopg_pool import PoolTimeout
+from starlette.concurrency import run_in_threadpool
 
 from incidex.serve.memo import Memo
 from incidex.serve.models import AttackType, Sort
@@ -74,8 +76,8 @@ def _open(uri: str) -> sqlite3.Connection:
     return conn
 
 
-def _store(request: Request, *, write: bool) -> Iterator[Store]:
-    """A Store over a connection of its own, closed (or pooled) when the response is sent."""
+def _open_store(request: Request, write: bool) -> Store:
+    """A Store over a connection of its own: a new SQLite one, or one from the pool."""
     path = settings_of(request).db_path
     try:
         if isinstance(path, Path):
@@ -84,21 +86,35 @@ def _store(request: Request, *, write: bool) -> Iterator[Store]:
             conn = request.app.state.pools["write" if write else "read"].connection()
     except (*DB_ERRORS, PoolTimeout) as error:
         raise StoreError(f"cannot open database {display(path)}: {error}") from error
-    store = Store(conn, path)
-    try:
-        yield store
-    finally:
-        store.close()
+    return Store(conn, path)
 
 
-def read_store(request: Request) -> Iterator[Store]:
+async def _store(request: Request, *, write: bool) -> AsyncIterator[Store]:
+    """A Store for one request, closed (its connection back in the pool) when it is answered.
+
+    With a pool, a request first waits on the event loop for one of the pool's slots: had
+    it waited for a connection on a worker thread, enough waiting requests would hold every
+    worker, and the requests holding the connections would find none to run on.
+    """
+    slots = request.app.state.slots.get("write" if write else "read")
+    async with slots or nullcontext():
+        store = await run_in_threadpool(_open_store, request, write)
+        try:
+            yield store
+        finally:
+            store.close()
+
+
+async def read_store(request: Request) -> AsyncIterator[Store]:
     """A read-only connection: a request that only reads can never change the database."""
-    yield from _store(request, write=False)
+    async for store in _store(request, write=False):
+        yield store
 
 
-def write_store(request: Request) -> Iterator[Store]:
+async def write_store(request: Request) -> AsyncIterator[Store]:
     """A read-write connection, for ingesting articles and managing alert rules."""
-    yield from _store(request, write=True)
+    async for store in _store(request, write=True):
+        yield store
 
 
 def bearer(request: Request) -> str | None:

@@ -7,6 +7,7 @@ served under uvicorn on loopback and every read endpoint is compared byte for by
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -113,3 +114,11 @@ def test_read_requests_cannot_write_on_postgresql(pg_url):
         conn.close()
     finally:
         pool.close()
+
+
+def test_more_concurrent_requests_than_pooled_connections_are_all_answered(both):
+    """Requests waiting for a pooled connection get one as soon as another is answered."""
+    _, pg = both
+    with ThreadPoolExecutor(max_workers=60) as pool:
+        statuses = list(pool.map(lambda n: pg.get(f"/api/events?offset={n % 7}").status, range(120)))
+    assert statuses == [200] * 120
