@@ -71,7 +71,10 @@ def _run_alembic(url: str, where: str, found: str | None) -> None:
 
 
 class _Shim:
-    """What a SQLite step's `apply(conn)` needs of a connection: `execute(sql)`."""
+    """What a SQLite step's `apply(conn)` needs of a connection: `execute(sql)`; `dialect`
+    for a step that spells something differently for PostgreSQL."""
+
+    dialect = "postgresql"
 
     def __init__(self, connection: Any) -> None:
         self._connection = connection
