@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 
+from incidex.dedupe import NUM_PERM
 from incidex.ingest import InputError
 from incidex.pipeline import Processed
 from incidex.records import Extraction
@@ -30,9 +31,13 @@ DATE_FORMS = {
 }
 
 
+COUNTRY = re.compile(r"[A-Z]{2}")
+
+
 def check_extraction(extraction: Extraction, text: str) -> None:
     """Codebook values only, dates of the form their precision says, evidence verbatim."""
-    json.dumps(extraction.to_dict())
+    assert isinstance(extraction, Extraction)
+    json.dumps(extraction.to_dict())  # the output line must serialise
     for incident in extraction.incidents:
         assert incident.attack_type in ATTACK_TYPES, incident
         assert incident.target in TARGETS, incident
@@ -43,8 +48,13 @@ def check_extraction(extraction: Extraction, text: str) -> None:
         else:
             assert incident.date_precision in DATE_FORMS, incident
             assert DATE_FORMS[incident.date_precision].fullmatch(incident.date), incident
+        assert incident.country is None or COUNTRY.fullmatch(incident.country), incident
         for count in (incident.killed, incident.wounded, incident.kidnapped):
-            assert count is None or count >= 0, incident
+            assert count is None or (isinstance(count, int) and count >= 0), incident
+        assert incident.perpetrators_killed is None or incident.perpetrators_killed >= 0
+        assert (incident.lat is None) == (incident.lon is None), incident
+        if incident.lat is not None:
+            assert -90 <= incident.lat <= 90 and -180 <= incident.lon <= 180, incident
         assert incident.evidence, incident
         assert all(sentence and sentence in text for sentence in incident.evidence), incident
     for statistic in extraction.statistics:
@@ -57,4 +67,5 @@ def check_processed(result: Processed | InputError) -> None:
         assert result.message, result
         return
     assert isinstance(result, Processed), result
+    assert len(result.content_hash) == 64 and len(result.signature) == NUM_PERM, result
     check_extraction(result.extraction, result.article.text)
