@@ -40,6 +40,7 @@ PARQUET_SUFFIX = ".parquet"
 INDEX_NAME = "index.jsonl"
 HTML_MEDIA_TYPES = {"text/html", "application/xhtml+xml"}
 _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")  # any scheme: the fetcher refuses all but http(s)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 
 #: What fetches the full article behind a feed item's link.
@@ -433,6 +434,7 @@ def _article_from_json(raw: bytes, where: str, path: Path) -> Article | InputErr
 
 def article_from_entry(entry: dict[str, Any], where: str, fallback_id: str) -> Article | InputError:
     """An article from one record of a JSON-lines or Parquet file: both take the same fields."""
+    entry = {key: _whole_characters(value) for key, value in entry.items()}
     text, html = entry.get("text"), entry.get("html")
     if not isinstance(text, str) and not isinstance(html, str):
         return InputError(where, 'article has neither "text" nor "html"')
@@ -446,6 +448,15 @@ def article_from_entry(entry: dict[str, Any], where: str, fallback_id: str) -> A
         source=_str_or_none(entry.get("source")),
         origin=where,
     )
+
+
+def _whole_characters(value: Any) -> Any:
+    """A string with its lone surrogates (JSON's "\\ud800", no character) as U+FFFD.
+
+    Python keeps them in a str, but no UTF-8 text can hold one: hashing, storing or
+    writing the article would fail.
+    """
+    return _SURROGATE.sub("\ufffd", value) if isinstance(value, str) else value
 
 
 def _str_or_none(value: Any) -> str | None:

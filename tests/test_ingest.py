@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from incidex.ingest import MAX_FILE_BYTES, InputError, decode_payload, read_inputs
+from incidex.pipeline import process
 from incidex.records import Article
+from incidex.store import Store
 
 INPUTS = Path(__file__).parent / "inputs"
 
@@ -187,6 +189,18 @@ def test_read_jsonl_prefers_text_over_html(tmp_path):
     entry = {"id": "t1", "text": "A bomb exploded.", "html": "<p>Other</p>"}
     article = _only(_write_jsonl(tmp_path / "feed.jsonl", entry))
     assert (article.text, article.html) == ("A bomb exploded.", None)
+
+
+def test_read_jsonl_replaces_lone_surrogates_so_the_article_can_be_stored(tmp_path):
+    """JSON may escape half a character ("\\ud800"); UTF-8 cannot hold it, so it becomes U+FFFD."""
+    path = tmp_path / "feed.jsonl"
+    path.write_text('{"id": "s1", "title": "Raid \\ud800", "text": "Gunmen killed two \\udfff."}\n')
+    article = _only(path)
+    assert (article.title, article.text) == ("Raid \ufffd", "Gunmen killed two \ufffd.")
+    article.text.encode("utf-8")  # hashing and storing need this
+    with Store.open(tmp_path / "x.db") as store:
+        item = process(article)
+        assert store.add(item.article, item.extraction, item.content_hash, item.signature).status == "new"
 
 
 def test_read_jsonl_names_article_without_id_by_file_and_line(tmp_path):
